@@ -1,0 +1,46 @@
+"""Jinja filters that quote answers for the file formats the template writes.
+
+Cookiecutter loads this module because ``cookiecutter.json`` names it in
+``_extensions``. Each filter returns a complete double-quoted string, so an
+answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
+"""
+
+from jinja2.ext import Extension
+
+# Characters a double-quoted TOML or YAML string must not hold literally.
+_ESCAPES = {"\\": "\\\\", '"': '\\"'}
+
+
+def _quote(value: str, extra: dict[str, str]) -> str:
+    """Double-quote ``value``, escaping backslash, quote, control and ``extra`` characters."""
+    out = []
+    for char in str(value):
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char in extra:
+            out.append(extra[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string."""
+    return _quote(value, {})
+
+
+def compose_string(value: str) -> str:
+    """A YAML double-quoted scalar that Compose does not interpolate (``$`` -> ``$$``)."""
+    # PyYAML also breaks lines at NEL, LS and PS, so those are escaped too.
+    return _quote(value, {"$": "$$", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"})
+
+
+class QuotingExtension(Extension):
+    """Registers ``toml_string`` and ``compose_string`` as Jinja filters."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["toml_string"] = toml_string
+        environment.filters["compose_string"] = compose_string
