@@ -1,0 +1,112 @@
+"""Remove the files of options not chosen, then check the generated project.
+
+Cookiecutter renders this file with Jinja and runs it in the new project
+directory; a non-zero exit makes it delete that directory. The answers arrive
+as one JSON document, and the logic is in functions the tests import and call.
+"""
+
+# Jinja leaves everything up to `endraw` alone: only the last lines are rendered.
+# {% raw %}
+import ast
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pyproject.toml goes unparsed
+    tomllib = None
+
+# The one place that says which files belong to which option: a path is kept
+# only when the answer to its option is one of the listed values. A new option
+# (app type, license, devcontainer, CI workflow) adds its rows here.
+OPTION_FILES = {
+    ".python-version": ("package_manager", {"uv"}),
+}
+
+UNRENDERED = ("{{", "{%")
+
+
+class InvalidOutput(ValueError):
+    """The generated project is broken; ``str()`` says where."""
+
+
+def remove_unused(project, answers, table=OPTION_FILES):
+    """Delete each path of ``table`` whose option has another answer; return them."""
+    removed = []
+    for relative, (option, keep_for) in table.items():
+        path = Path(project, relative)
+        if answers[option] not in keep_for and path.exists():
+            path.unlink()
+            removed.append(relative)
+    return removed
+
+
+def check_compose(project):
+    compose = yaml.safe_load(Path(project, "compose.yaml").read_text(encoding="utf-8"))
+    if "version" in compose:
+        raise InvalidOutput("compose.yaml: has an obsolete 'version:' key")
+    for name in ("app", "test"):
+        service = compose.get("services", {}).get(name)
+        if service is None:
+            raise InvalidOutput(f"compose.yaml: no '{name}' service")
+        if not any(str(volume).endswith(":/src") for volume in service.get("volumes", [])):
+            raise InvalidOutput(
+                f"compose.yaml: service '{name}' does not mount the project at /src"
+            )
+
+
+def check_dockerfile(project):
+    lines = [
+        line.strip()
+        for line in Path(project, "Dockerfile").read_text(encoding="utf-8").splitlines()
+    ]
+    if not any(line.startswith("FROM ") for line in lines):
+        raise InvalidOutput("Dockerfile: no FROM line")
+    if "WORKDIR /src" not in lines:
+        raise InvalidOutput("Dockerfile: no 'WORKDIR /src'")
+
+
+def check_sources(project):
+    """Every text file is fully rendered, every .py and the pyproject parse."""
+    for path in sorted(Path(project).rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        relative = path.relative_to(project)
+        for marker in UNRENDERED:
+            if marker in text:
+                raise InvalidOutput(f"{relative}: unrendered template marker {marker!r}")
+        if path.suffix == ".py":
+            try:
+                ast.parse(text, filename=str(relative))
+            except SyntaxError as error:
+                raise InvalidOutput(f"{relative}: {error}") from error
+    if tomllib is not None:
+        try:
+            tomllib.loads(Path(project, "pyproject.toml").read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise InvalidOutput(f"pyproject.toml: {error}") from error
+
+
+def check_project(project):
+    check_sources(project)
+    check_compose(project)
+    check_dockerfile(project)
+
+
+def main(answers_json, project):
+    try:
+        remove_unused(project, json.loads(answers_json))
+        check_project(project)
+    except (InvalidOutput, yaml.YAMLError) as error:
+        print(f"error: the generated project is broken: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# {% endraw %}
+if __name__ == "__main__":
+    sys.exit(main(r"""{{ cookiecutter | tojson }}""", Path.cwd()))

@@ -1,0 +1,63 @@
+"""Shared helpers: where the template is, how to bake it, how to load the hooks."""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+PYTHON_VERSIONS = OPTIONS["python_version"]
+PACKAGE_MANAGERS = OPTIONS["package_manager"]
+# Every supported combination of the choice options.
+COMBINATIONS = [(py, pm) for py in PYTHON_VERSIONS for pm in PACKAGE_MANAGERS]
+
+
+def load_hook(name):
+    """Import hooks/<name>.py as a module: its checks are plain functions."""
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def tool(name):
+    """A command installed by requirements-dev.txt, next to this Python or on PATH."""
+    found = shutil.which(name, path=sysconfig.get_path("scripts")) or shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: pip install -r requirements-dev.txt")
+    return found
+
+
+def run_cookiecutter(*args, output_dir, cwd=None):
+    """Run the cookiecutter command line on this template, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", *args, "-o", str(output_dir)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def project_files(project):
+    """{relative path: bytes} of every file in a baked project."""
+    return {
+        path.relative_to(project).as_posix(): path.read_bytes()
+        for path in sorted(Path(project).rglob("*"))
+        if path.is_file()
+    }
+
+
+def bake_ok(cookies, **answers):
+    """Bake with ``answers``; fail with cookiecutter's error if it did not work."""
+    result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
+    assert result.exception is None, f"bake failed: {result.exception!r}"
+    assert result.exit_code == 0
+    return result.project_path
