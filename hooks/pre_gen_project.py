@@ -49,9 +49,9 @@ class InvalidAnswer(ValueError):
 
 
 def check_text(field, value):
-    """Any answer: no control characters, no Jinja delimiters."""
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise InvalidAnswer(field, value, "must not contain control characters")
+    """Any answer: one line of text, no Jinja delimiters."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+        raise InvalidAnswer(field, value, "must not contain control characters or line breaks")
     for delimiter in JINJA_DELIMITERS:
         if delimiter in value:
             raise InvalidAnswer(field, value, f"must not contain {delimiter!r}")

@@ -18,6 +18,19 @@ PACKAGE_MANAGERS = OPTIONS["package_manager"]
 # Every supported combination of the choice options.
 COMBINATIONS = [(py, pm) for py in PYTHON_VERSIONS for pm in PACKAGE_MANAGERS]
 
+# Valid answers that break naive quoting in TOML, YAML, Compose or Python.
+AWKWARD = [
+    'He said "hi"',
+    "back\\slash \\n not a newline",
+    "O'Brien & Søn — Zürich 🚀",
+    "$HOME ${USER} $$ $",
+    "# not a comment: [1, 2] {a: b} *star &anchor !tag %d @at `tick` | > ?",
+    "\"\"\"triple\"\"\" and '''single'''",
+    "- dash first",
+    "yes",
+    "",
+]
+
 
 def load_hook(name):
     """Import hooks/<name>.py as a module: its checks are plain functions."""
@@ -35,15 +48,33 @@ def tool(name):
     return found
 
 
+DEFAULT_ANSWERS = {
+    **OPTIONS,
+    "python_version": PYTHON_VERSIONS[0],
+    "package_manager": PACKAGE_MANAGERS[0],
+    "project_slug": "my-cool-project",
+    "package_name": "my_cool_project",
+}
+
+
 def run_cookiecutter(*args, output_dir, cwd=None):
     """Run the cookiecutter command line on this template, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", *args, "-o", str(output_dir)],
+        [sys.executable, "-m", "cookiecutter", *args, "-o", str(output_dir)],
+        check=False,
         cwd=cwd,
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
+
+
+def replay_file(directory, **answers):
+    """A replay file with the defaults and ``answers``: its values reach the hooks
+    verbatim, like typed answers (``--no-input`` values are rendered by Jinja first)."""
+    path = Path(directory, "replay.json")
+    path.write_text(json.dumps({"cookiecutter": {**DEFAULT_ANSWERS, **answers}}), encoding="utf-8")
+    return path
 
 
 def project_files(project):

@@ -1,0 +1,144 @@
+"""Unit tests of the hooks' functions and the template's Jinja filters."""
+
+import json
+import tomllib
+
+import pytest
+import yaml
+
+from conftest import AWKWARD, DEFAULT_ANSWERS, TEMPLATE, bake_ok, load_hook
+from local_extensions import compose_string, toml_string
+
+pre = load_hook("pre_gen_project")
+post = load_hook("post_gen_project")
+
+
+def test_default_answers_pass():
+    pre.check_answers(DEFAULT_ANSWERS)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("project_name", "nul\x00byte", "must not contain control characters"),
+        ("description", "bell\x07", "must not contain control characters"),
+        (
+            "description",
+            "line\u2028separator",
+            "must not contain control characters or line breaks",
+        ),
+        ("author_name", "a }} b", "must not contain '}}'"),
+        ("author_name", "a %} b", "must not contain '%}'"),
+        ("project_slug", "", "must not be empty"),
+        ("project_slug", "sys", "must not shadow a standard-library module"),
+        (
+            "project_slug",
+            "my_project",
+            "must be lowercase letters and digits in words joined by '-'",
+        ),
+        ("project_slug", "a..b", "must not contain '/', '\\' or '..'"),
+        ("project_slug", "trailing-", "must be lowercase"),
+        ("package_name", "a\\b", "must not contain '/', '\\' or '..'"),
+        ("package_name", "_private", "must be lowercase letters and digits in words joined by '_'"),
+        ("package_name", "x" * 65, "must be at most 64 characters"),
+        ("package_name", "none", None),
+        ("package_name", "uv", "is reserved"),
+        ("author_email", "@example.com", "must look like name@example.com"),
+        ("author_email", "me@localhost", "must look like name@example.com"),
+        ("author_email", "", None),
+        ("version", "", "must not be empty"),
+        ("version", "1.0.0.dev1", None),
+        ("version", "2!1.0rc1.post2", None),
+        ("version", "1.0.0 ", "must be a PEP 440 version"),
+        ("python_version", "3.10", "must be one of 3.11, 3.12, 3.13, 3.14"),
+        ("package_manager", "conda", "must be one of uv, pip"),
+    ],
+)
+def test_check_answers_rule(field, value, rule):
+    answers = {**DEFAULT_ANSWERS, field: value}
+    if rule is None:
+        pre.check_answers(answers)
+        return
+    with pytest.raises(pre.InvalidAnswer) as error:
+        pre.check_answers(answers)
+    assert str(error.value).startswith(f"{field}={value!r}: {rule}")
+
+
+def test_private_keys_are_not_answers():
+    pre.check_answers({**DEFAULT_ANSWERS, "_template": "/path/{{with}}\ttab"})
+
+
+def test_check_target_accepts_empty_and_refuses_non_empty(tmp_path):
+    pre.check_target(tmp_path)
+    (tmp_path / ".keep").touch()
+    with pytest.raises(pre.InvalidAnswer, match="exists and is not empty"):
+        pre.check_target(tmp_path)
+
+
+def test_pre_main_prints_one_line_and_returns_1(tmp_path, capsys):
+    answers = json.dumps({**DEFAULT_ANSWERS, "project_slug": "Bad Slug"})
+    assert pre.main(answers, tmp_path) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: project_slug='Bad Slug': ")
+    assert pre.main(json.dumps(DEFAULT_ANSWERS), tmp_path) == 0
+
+
+def test_remove_unused_follows_the_table(tmp_path):
+    table = {
+        "uv-only.txt": ("package_manager", {"uv"}),
+        "pip-only.txt": ("package_manager", {"pip"}),
+    }
+    for name in table:
+        (tmp_path / name).touch()
+    removed = post.remove_unused(tmp_path, {"package_manager": "uv"}, table)
+    assert removed == ["pip-only.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["uv-only.txt"]
+
+
+def test_option_table_names_real_template_files_and_options():
+    options = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+    for relative, (option, keep_for) in post.OPTION_FILES.items():
+        assert (TEMPLATE / "{{cookiecutter.project_slug}}" / relative).exists(), relative
+        assert keep_for <= set(options[option]), relative
+
+
+@pytest.fixture
+def good_project(cookies):
+    return bake_ok(cookies)
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new", "message"),
+    [
+        ("compose.yaml", "  test:", "  tests:", "compose.yaml: no 'test' service"),
+        ("compose.yaml", "    - .:/src", "    - .:/app", "does not mount the project at /src"),
+        ("compose.yaml", "name: ", "version: '3'\nname: ", "obsolete 'version:' key"),
+        ("Dockerfile", "WORKDIR /src", "WORKDIR /app", "Dockerfile: no 'WORKDIR /src'"),
+        ("Dockerfile", "FROM python", "# FROM python", "Dockerfile: no FROM line"),
+        ("README.md", "# My Cool Project", "# {{ oops }}", "README.md: unrendered template marker"),
+        ("Makefile", "help:", "{% if %}\nhelp:", "Makefile: unrendered template marker '{%'"),
+        ("src/my_cool_project/cli.py", "import argparse", "import argparse(", "cli.py"),
+        ("pyproject.toml", "[project]", "[project", "pyproject.toml: "),
+    ],
+)
+def test_check_project_catches_broken_output(good_project, relative, old, new, message):
+    post.check_project(good_project)
+    path = good_project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(post.InvalidOutput, match=message.replace("(", r"\(").replace("{", r"\{")):
+        post.check_project(good_project)
+
+
+def test_post_main_reports_and_returns_1(good_project, capsys):
+    (good_project / "compose.yaml").write_text("services: [", encoding="utf-8")
+    assert post.main(json.dumps(DEFAULT_ANSWERS), good_project) == 1
+    assert capsys.readouterr().err.startswith("error: the generated project is broken: ")
+
+
+@pytest.mark.parametrize("value", [*AWKWARD, "nel\x85 ls\u2028 ps\u2029 tab\t nul\x00 del\x7f"])
+def test_filters_round_trip(value):
+    assert tomllib.loads(f"x = {toml_string(value)}")["x"] == value
+    parsed = yaml.safe_load(f"x: {compose_string(value)}")["x"]
+    assert parsed.replace("$$", "$") == value
