@@ -55,7 +55,7 @@ class Project:
         self.dir = Path(
             cookiecutter(str(TEMPLATE), no_input=True, output_dir=output_dir, extra_context=context)
         )
-        self.image = f"{self.dir.name}-dev"
+        self.image = f"{self.dir.name}-app"
         self.package = self.dir.name.replace("-", "_")
         owner = self.dir.stat()
         self.env = {**os.environ, "HOST_UID": str(owner.st_uid), "HOST_GID": str(owner.st_gid)}
@@ -98,7 +98,7 @@ class Project:
         label = f"label=com.docker.compose.project={self.dir.name}"
         try:
             self.compose("down", "--rmi", "all")
-            # compose builds one image per service (app, test): the rest dangle
+            # each rebuild leaves the image it replaced behind, untagged
             leftovers = set(run(["docker", "image", "ls", "-q", "--filter", label]).split())
             if leftovers:
                 run(["docker", "image", "rm", *leftovers])

@@ -94,7 +94,8 @@ def test_compose_has_app_and_test_on_one_image_with_the_mount(baked):
             "HOST_UID": "${HOST_UID:-1000}",
             "HOST_GID": "${HOST_GID:-1000}",
         }
-    assert services["app"]["image"] == services["test"]["image"]
+    assert services["app"]["build"] == services["test"]["build"]
+    assert "image" not in services["app"], "a shared image name makes compose build it twice"
 
 
 def test_dockerfile_is_develop_mode_for_its_package_manager(baked):
