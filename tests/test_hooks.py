@@ -6,7 +6,7 @@ import tomllib
 import pytest
 import yaml
 
-from conftest import AWKWARD, DEFAULT_ANSWERS, TEMPLATE, bake_ok, load_hook
+from conftest import AWKWARD, DEFAULT_ANSWERS, OPTIONS, TEMPLATE, bake_ok, load_hook
 from local_extensions import compose_string, toml_string
 
 pre = load_hook("pre_gen_project")
@@ -64,6 +64,11 @@ def test_check_answers_rule(field, value, rule):
     assert str(error.value).startswith(f"{field}={value!r}: {rule}")
 
 
+def test_hook_choices_are_the_template_choices():
+    assert sorted(pre.SUPPORTED_PYTHON) == sorted(OPTIONS["python_version"])
+    assert sorted(pre.PACKAGE_MANAGERS) == sorted(OPTIONS["package_manager"])
+
+
 def test_private_keys_are_not_answers():
     pre.check_answers({**DEFAULT_ANSWERS, "_template": "/path/{{with}}\ttab"})
 
@@ -96,10 +101,9 @@ def test_remove_unused_follows_the_table(tmp_path):
 
 
 def test_option_table_names_real_template_files_and_options():
-    options = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
     for relative, (option, keep_for) in post.OPTION_FILES.items():
         assert (TEMPLATE / "{{cookiecutter.project_slug}}" / relative).exists(), relative
-        assert keep_for <= set(options[option]), relative
+        assert keep_for <= set(OPTIONS[option]), relative
 
 
 @pytest.fixture
