@@ -45,7 +45,10 @@ def remove_unused(project, answers, table=OPTION_FILES):
 
 
 def check_compose(project):
-    compose = yaml.safe_load(Path(project, "compose.yaml").read_text(encoding="utf-8"))
+    try:
+        compose = yaml.safe_load(Path(project, "compose.yaml").read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InvalidOutput(f"compose.yaml: {error}") from error
     if "version" in compose:
         raise InvalidOutput("compose.yaml: has an obsolete 'version:' key")
     for name in ("app", "test"):
@@ -101,7 +104,7 @@ def main(answers_json, project):
     try:
         remove_unused(project, json.loads(answers_json))
         check_project(project)
-    except (InvalidOutput, yaml.YAMLError) as error:
+    except InvalidOutput as error:
         print(f"error: the generated project is broken: {error}", file=sys.stderr)
         return 1
     return 0

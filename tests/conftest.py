@@ -15,6 +15,14 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 PYTHON_VERSIONS = OPTIONS["python_version"]
 PACKAGE_MANAGERS = OPTIONS["package_manager"]
+# The context cookiecutter builds from the defaults, as a replay file holds it.
+DEFAULT_ANSWERS = {
+    **OPTIONS,
+    "python_version": PYTHON_VERSIONS[0],
+    "package_manager": PACKAGE_MANAGERS[0],
+    "project_slug": "my-cool-project",
+    "package_name": "my_cool_project",
+}
 # Every supported combination of the choice options.
 COMBINATIONS = [(py, pm) for py in PYTHON_VERSIONS for pm in PACKAGE_MANAGERS]
 
@@ -48,21 +56,11 @@ def tool(name):
     return found
 
 
-DEFAULT_ANSWERS = {
-    **OPTIONS,
-    "python_version": PYTHON_VERSIONS[0],
-    "package_manager": PACKAGE_MANAGERS[0],
-    "project_slug": "my-cool-project",
-    "package_name": "my_cool_project",
-}
-
-
-def run_cookiecutter(*args, output_dir, cwd=None):
+def run_cookiecutter(*args, output_dir):
     """Run the cookiecutter command line on this template, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "cookiecutter", *args, "-o", str(output_dir)],
         check=False,
-        cwd=cwd,
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
