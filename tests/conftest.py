@@ -23,8 +23,18 @@ DEFAULT_ANSWERS = {
     "project_slug": "my-cool-project",
     "package_name": "my_cool_project",
 }
-# Every supported combination of the choice options.
-COMBINATIONS = [(py, pm) for py in PYTHON_VERSIONS for pm in PACKAGE_MANAGERS]
+# Every supported combination of the choice options, as answers.
+COMBINATIONS = [
+    {"python_version": py, "package_manager": pm}
+    for py in PYTHON_VERSIONS
+    for pm in PACKAGE_MANAGERS
+]
+
+
+def combination_id(answers):
+    """A short test id for a combination: ``py3.13-uv``."""
+    return f"py{answers['python_version']}-{answers['package_manager']}"
+
 
 # Valid answers that break naive quoting in TOML, YAML, Compose or Python.
 AWKWARD = [

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 import yaml
 
-from conftest import COMBINATIONS, bake_ok, load_hook, project_files, tool
+from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_files, tool
 
 OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
 
@@ -29,13 +29,10 @@ DEFAULT_FILES = {
 }
 
 
-@pytest.fixture(scope="module", params=COMBINATIONS, ids=lambda c: f"py{c[0]}-{c[1]}")
+@pytest.fixture(scope="module", params=COMBINATIONS, ids=combination_id)
 def baked(request, cookies_session):
-    python_version, package_manager = request.param
-    project = bake_ok(
-        cookies_session, python_version=python_version, package_manager=package_manager
-    )
-    return project, python_version, package_manager
+    """(project path, answers) for one combination, baked once per module."""
+    return bake_ok(cookies_session, **request.param), request.param
 
 
 def test_default_bake_has_exactly_the_expected_files(cookies):
@@ -50,14 +47,13 @@ def test_same_answers_give_byte_identical_projects(cookies):
 
 
 def test_option_files_are_kept_only_for_their_option(baked):
-    project, python_version, package_manager = baked
-    answers = {"python_version": python_version, "package_manager": package_manager}
+    project, answers = baked
     for relative, (option, keep_for) in OPTION_FILES.items():
         assert (project / relative).exists() == (answers[option] in keep_for), relative
 
 
 def test_every_file_is_rendered_and_parses(baked):
-    project, _, _ = baked
+    project, _ = baked
     for relative, content in project_files(project).items():
         text = content.decode("utf-8")
         assert "{{" not in text and "{%" not in text and "{#" not in text, relative
@@ -69,7 +65,8 @@ def test_every_file_is_rendered_and_parses(baked):
 
 
 def test_pyproject_declares_a_pep660_build_and_the_console_script(baked):
-    project, python_version, _ = baked
+    project, answers = baked
+    python_version = answers["python_version"]
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["build-system"]["build-backend"] == "hatchling.build"
     assert pyproject["project"]["requires-python"] == f">={python_version}"
@@ -78,7 +75,8 @@ def test_pyproject_declares_a_pep660_build_and_the_console_script(baked):
 
 
 def test_compose_has_app_and_test_on_one_image_with_the_mount(baked):
-    project, python_version, _ = baked
+    project, answers = baked
+    python_version = answers["python_version"]
     compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
     assert "version" not in compose
     assert compose["name"] == "my-cool-project"
@@ -99,7 +97,8 @@ def test_compose_has_app_and_test_on_one_image_with_the_mount(baked):
 
 
 def test_dockerfile_is_develop_mode_for_its_package_manager(baked):
-    project, python_version, package_manager = baked
+    project, answers = baked
+    python_version, package_manager = answers["python_version"], answers["package_manager"]
     dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
     lines = dockerfile.splitlines()
     assert f"ARG PYTHON_VERSION={python_version}" in lines
@@ -119,7 +118,7 @@ def test_dockerfile_is_develop_mode_for_its_package_manager(baked):
 
 
 def test_ruff_is_clean(baked):
-    project, _, _ = baked
+    project, _ = baked
     ruff = [sys.executable, "-m", "ruff"]
     check = subprocess.run(
         [*ruff, "check", "--no-cache", "."], check=False, cwd=project, capture_output=True
@@ -135,7 +134,7 @@ def test_ruff_is_clean(baked):
 
 
 def test_hadolint_has_no_warnings(baked):
-    project, _, _ = baked
+    project, _ = baked
     result = subprocess.run(
         [tool("hadolint"), "--failure-threshold", "style", "Dockerfile"],
         check=False,
@@ -147,7 +146,8 @@ def test_hadolint_has_no_warnings(baked):
 
 
 def test_readme_onboards_with_the_commands_that_exist(baked):
-    project, _, package_manager = baked
+    project, answers = baked
+    package_manager = answers["package_manager"]
     readme = (project / "README.md").read_text(encoding="utf-8")
     makefile = (project / "Makefile").read_text(encoding="utf-8")
     for command in ("docker compose build", "docker compose run --rm test", "HOST_UID"):
