@@ -9,6 +9,7 @@ as one JSON document, and the logic is in functions the tests import and call.
 # {% raw %}
 import ast
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,11 +20,16 @@ try:
 except ModuleNotFoundError:  # Python 3.10: pyproject.toml goes unparsed
     tomllib = None
 
-# The one place that says which files belong to which option: a path is kept
-# only when the answer to its option is one of the listed values. A new option
-# (app type, license, devcontainer, CI workflow) adds its rows here.
+# The one place that says which files belong to which option: a path (a file
+# or a whole directory; `{package_name}` is filled in) is kept only when the
+# answer to its option is one of the listed values. A new option adds its rows
+# here.
 OPTION_FILES = {
     ".python-version": ("package_manager", {"uv"}),
+    "src/{package_name}/web.py": ("app_type", {"web"}),
+    "tests/test_web.py": ("app_type", {"web"}),
+    ".devcontainer": ("use_devcontainer", {True}),
+    ".github": ("use_github_actions", {True}),
 }
 
 UNRENDERED = ("{{", "{%")
@@ -36,11 +42,16 @@ class InvalidOutput(ValueError):
 def remove_unused(project, answers, table=OPTION_FILES):
     """Delete each path of ``table`` whose option has another answer; return them."""
     removed = []
-    for relative, (option, keep_for) in table.items():
+    for pattern, (option, keep_for) in table.items():
+        relative = pattern.format(package_name=answers["package_name"])
         path = Path(project, relative)
-        if answers[option] not in keep_for and path.exists():
+        if answers[option] in keep_for or not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
             path.unlink()
-            removed.append(relative)
+        removed.append(relative)
     return removed
 
 
@@ -62,14 +73,19 @@ def check_compose(project):
 
 
 def check_dockerfile(project):
-    lines = [
-        line.strip()
-        for line in Path(project, "Dockerfile").read_text(encoding="utf-8").splitlines()
-    ]
-    if not any(line.startswith("FROM ") for line in lines):
-        raise InvalidOutput("Dockerfile: no FROM line")
-    if "WORKDIR /src" not in lines:
-        raise InvalidOutput("Dockerfile: no 'WORKDIR /src'")
+    """The dev stage (the last one: what a plain `docker build` gives and what
+    compose.yaml targets) works in /src; a prod stage exists."""
+    stages = {}
+    for line in Path(project, "Dockerfile").read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if words[:1] == ["FROM"]:
+            current = stages.setdefault(words[-1] if len(words) == 4 else "", [])
+        elif stages:
+            current.append(line.strip())
+    if list(stages)[-1:] != ["dev"] or "prod" not in stages:
+        raise InvalidOutput("Dockerfile: needs a 'prod' stage and a last stage 'dev'")
+    if "WORKDIR /src" not in stages["dev"]:
+        raise InvalidOutput("Dockerfile: no 'WORKDIR /src' in the dev stage")
 
 
 def check_sources(project):

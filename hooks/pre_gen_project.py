@@ -15,8 +15,16 @@ import sys
 import unicodedata
 from pathlib import Path
 
-SUPPORTED_PYTHON = ("3.11", "3.12", "3.13", "3.14")
-PACKAGE_MANAGERS = ("uv", "pip")
+# The choice options and the answers each accepts (cookiecutter.json offers them).
+CHOICES = {
+    "python_version": ("3.11", "3.12", "3.13", "3.14"),
+    "package_manager": ("uv", "pip"),
+    "app_type": ("cli", "web"),
+    "license": ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"),
+}
+BOOLEANS = ("use_devcontainer", "use_github_actions")
+# Unprivileged ports: rootless Docker cannot publish lower ones.
+PORT_RANGE = (1024, 65535)
 MAX_NAME_LENGTH = 64
 
 SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -100,18 +108,20 @@ def check_answers(answers):
         raise InvalidAnswer(
             "version", answers["version"], "must be a PEP 440 version such as 0.1.0"
         )
-    if answers["python_version"] not in SUPPORTED_PYTHON:
-        raise InvalidAnswer(
-            "python_version",
-            answers["python_version"],
-            f"must be one of {', '.join(SUPPORTED_PYTHON)}",
-        )
-    if answers["package_manager"] not in PACKAGE_MANAGERS:
-        raise InvalidAnswer(
-            "package_manager",
-            answers["package_manager"],
-            f"must be one of {', '.join(PACKAGE_MANAGERS)}",
-        )
+    for field, accepted in CHOICES.items():
+        if answers[field] not in accepted:
+            raise InvalidAnswer(field, answers[field], f"must be one of {', '.join(accepted)}")
+    for field in BOOLEANS:
+        if not isinstance(answers[field], bool):
+            raise InvalidAnswer(field, answers[field], "must be true or false (yes or no)")
+    check_port(answers["port"])
+
+
+def check_port(value):
+    low, high = PORT_RANGE
+    text = value if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
+        raise InvalidAnswer("port", value, f"must be a whole number from {low} to {high}")
 
 
 def check_target(target):

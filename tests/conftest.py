@@ -1,6 +1,7 @@
 """Shared helpers: where the template is, how to bake it, how to load the hooks."""
 
 import importlib.util
+import itertools
 import json
 import os
 import shutil
@@ -20,20 +21,32 @@ DEFAULT_ANSWERS = {
     **OPTIONS,
     "python_version": PYTHON_VERSIONS[0],
     "package_manager": PACKAGE_MANAGERS[0],
+    "app_type": OPTIONS["app_type"][0],
+    "license": OPTIONS["license"][0],
     "project_slug": "my-cool-project",
     "package_name": "my_cool_project",
 }
-# Every supported combination of the choice options, as answers.
+# The options a user picks from: choice lists and yes/no questions.
+CHOICE_OPTIONS = {
+    key: (value if isinstance(value, list) else [value, not value])
+    for key, value in OPTIONS.items()
+    if not key.startswith("_") and isinstance(value, list | bool)
+}
+# Every supported combination of them, as answers: all of them are baked and
+# checked by tests/test_bake.py.
 COMBINATIONS = [
-    {"python_version": py, "package_manager": pm}
-    for py in PYTHON_VERSIONS
-    for pm in PACKAGE_MANAGERS
+    dict(zip(CHOICE_OPTIONS, values, strict=True))
+    for values in itertools.product(*CHOICE_OPTIONS.values())
 ]
 
 
 def combination_id(answers):
-    """A short test id for a combination: ``py3.13-uv``."""
-    return f"py{answers['python_version']}-{answers['package_manager']}"
+    """A short test id for a combination: ``py3.13-uv-cli-MIT-dc0-gha1``."""
+    return (
+        f"py{answers['python_version']}-{answers['package_manager']}-{answers['app_type']}"
+        f"-{answers['license']}-dc{answers['use_devcontainer']:d}"
+        f"-gha{answers['use_github_actions']:d}"
+    )
 
 
 # Valid answers that break naive quoting in TOML, YAML, Compose or Python.

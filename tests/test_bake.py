@@ -1,23 +1,33 @@
-"""Fast checks of baked projects: every supported option combination."""
+"""Fast checks of baked projects: every supported option combination
+(conftest.COMBINATIONS, 256 of them) bakes, parses and passes the linters."""
 
 import ast
+import json
+import os
+import re
 import subprocess
 import sys
 import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 import yaml
+from cookiecutter.main import cookiecutter
 
-from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_files, tool
+from conftest import COMBINATIONS, TEMPLATE, bake_ok, combination_id, load_hook, project_files, tool
 
 OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
+SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
 
 DEFAULT_FILES = {
     ".dockerignore",
     ".gitattributes",
+    ".github/workflows/ci.yml",
     ".gitignore",
     ".python-version",
     "Dockerfile",
+    "LICENSE",
     "Makefile",
     "README.md",
     "compose.yaml",
@@ -27,12 +37,79 @@ DEFAULT_FILES = {
     "src/my_cool_project/cli.py",
     "tests/test_cli.py",
 }
+LOCK_FILES = {"uv": "uv.lock", "pip": "requirements.lock.txt"}
 
 
-@pytest.fixture(scope="module", params=COMBINATIONS, ids=combination_id)
-def baked(request, cookies_session):
-    """(project path, answers) for one combination, baked once per module."""
-    return bake_ok(cookies_session, **request.param), request.param
+def bake_combination(answers, output_dir):
+    """Bake one combination with cookiecutter's API (in a worker process)."""
+    return Path(
+        cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=output_dir)
+    )
+
+
+@pytest.fixture(scope="session")
+def all_projects(tmp_path_factory):
+    """{combination id: project path}: every combination, baked once, on every core."""
+    root = tmp_path_factory.mktemp("combinations")
+    ids = [combination_id(answers) for answers in COMBINATIONS]
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
+        return dict(zip(ids, paths, strict=True))
+
+
+@pytest.fixture(params=COMBINATIONS, ids=combination_id)
+def baked(request, all_projects):
+    """(project path, answers) for one combination."""
+    return all_projects[combination_id(request.param)], request.param
+
+
+@pytest.fixture(scope="session")
+def lint_findings(all_projects):
+    """{project path: what ruff and hadolint report}, from one run of each over all
+    the projects (ruff reads each project's own pyproject.toml)."""
+    ruff = [sys.executable, "-m", "ruff"]
+    projects = [str(path) for path in all_projects.values()]
+    # The Dockerfile varies with few options: lint each distinct one once.
+    dockerfiles = {}
+    for path in projects:
+        dockerfiles.setdefault(Path(path, "Dockerfile").read_bytes(), []).append(path)
+    outputs = [
+        subprocess.run(command, check=False, capture_output=True, text=True)
+        for command in (
+            [*ruff, "check", "--no-cache", "--output-format=concise", *projects],
+            [*ruff, "format", "--check", "--no-cache", *projects],
+            [
+                tool("hadolint"),
+                "--failure-threshold=style",
+                *(f"{same[0]}/Dockerfile" for same in dockerfiles.values()),
+            ],
+        )
+    ]
+    lines = [line for out in outputs for line in (out.stdout + out.stderr).splitlines()]
+    findings = {path: [line for line in lines if f"{path}/" in line] for path in projects}
+    for same in dockerfiles.values():
+        for path in same[1:]:
+            findings[path] += findings[same[0]]
+    # A linter that failed without naming a project is a finding for all of them.
+    unexplained = [out for out in outputs if out.returncode != 0 and not any(findings.values())]
+    assert not unexplained, unexplained
+    return findings
+
+
+def read(project, relative):
+    return (project / relative).read_text(encoding="utf-8")
+
+
+def dockerfile_stages(text):
+    """{stage name: its lines}, in file order."""
+    stages = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"FROM \S+ AS (\S+)", line)
+        if match:
+            current = stages.setdefault(match.group(1), [])
+        elif stages:
+            current.append(line)
+    return stages
 
 
 def test_default_bake_has_exactly_the_expected_files(cookies):
@@ -42,14 +119,15 @@ def test_default_bake_has_exactly_the_expected_files(cookies):
 
 
 def test_same_answers_give_byte_identical_projects(cookies):
-    answers = {"project_name": "Twice Baked", "package_manager": "pip"}
+    answers = {"project_name": "Twice Baked", "package_manager": "pip", "app_type": "web"}
     assert project_files(bake_ok(cookies, **answers)) == project_files(bake_ok(cookies, **answers))
 
 
 def test_option_files_are_kept_only_for_their_option(baked):
     project, answers = baked
-    for relative, (option, keep_for) in OPTION_FILES.items():
-        assert (project / relative).exists() == (answers[option] in keep_for), relative
+    for pattern, (option, keep_for) in OPTION_FILES.items():
+        path = project / pattern.format(package_name="my_cool_project")
+        assert path.exists() == (answers[option] in keep_for), path
 
 
 def test_every_file_is_rendered_and_parses(baked):
@@ -61,99 +139,188 @@ def test_every_file_is_rendered_and_parses(baked):
         assert text.endswith("\n") and not text.endswith("\n\n"), f"{relative}: final newline"
         if relative.endswith(".py"):
             ast.parse(text, filename=relative)
-    tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        elif relative.endswith((".yaml", ".yml")):
+            assert isinstance(yaml.safe_load(text), dict), relative
+        elif relative.endswith(".json"):
+            assert isinstance(json.loads(text), dict), relative
+        elif relative.endswith(".toml"):
+            tomllib.loads(text)
 
 
-def test_pyproject_declares_a_pep660_build_and_the_console_script(baked):
+def test_pyproject_declares_a_pep660_build_its_license_and_dependencies(baked):
     project, answers = baked
-    python_version = answers["python_version"]
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads(read(project, "pyproject.toml"))
+    meta = pyproject["project"]
     assert pyproject["build-system"]["build-backend"] == "hatchling.build"
-    assert pyproject["project"]["requires-python"] == f">={python_version}"
-    assert pyproject["project"]["scripts"] == {"my-cool-project": "my_cool_project.cli:main"}
-    assert any(dep.startswith("pytest") for dep in pyproject["dependency-groups"]["dev"])
+    assert meta["requires-python"] == f">={answers['python_version']}"
+    assert meta["scripts"] == {"my-cool-project": "my_cool_project.cli:main"}
+    assert meta["license-files"] == ["LICENSE"]
+    if answers["license"] == "Proprietary":
+        assert meta["license"] == "LicenseRef-Proprietary"
+        assert "Private :: Do Not Upload" in meta["classifiers"]
+    else:
+        assert meta["license"] == answers["license"]
+    dev = pyproject["dependency-groups"]["dev"]
+    assert any(dep.startswith("pytest") for dep in dev)
+    if answers["app_type"] == "web":
+        assert [dep.split(">")[0] for dep in meta["dependencies"]] == ["fastapi", "uvicorn"]
+        assert any(dep.startswith("httpx") for dep in dev), "TestClient needs httpx"
+    else:
+        assert meta["dependencies"] == []
 
 
-def test_compose_has_app_and_test_on_one_image_with_the_mount(baked):
+def test_license_is_the_full_text_of_the_choice(baked):
     project, answers = baked
-    python_version = answers["python_version"]
-    compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
+    text = read(project, "LICENSE")
+    words = " ".join(text.split())
+    # Apache-2.0 is used verbatim: its copyright notice goes in source files.
+    assert ("Copyright (c) Your Name" in text) == (answers["license"] != "Apache-2.0")
+    if answers["license"] == "Proprietary":
+        assert "All rights reserved." in text
+        for open_source in ("Permission is hereby granted", "Redistribution", "Licensed under"):
+            assert open_source not in text
+        return
+    # Word for word the SPDX text, from its first clause to its end.
+    spdx = " ".join((SPDX_TEXTS / f"{answers['license']}.txt").read_text().split())
+    first_clause = {
+        "MIT": "Permission is hereby granted",
+        "BSD-3-Clause": "Redistribution and use",
+        "Apache-2.0": "TERMS AND CONDITIONS",
+    }[answers["license"]]
+    assert words[words.index(first_clause) :] == spdx[spdx.index(first_clause) :]
+
+
+def test_compose_has_app_and_test_on_the_dev_target_with_the_mount(baked):
+    project, answers = baked
+    compose = yaml.safe_load(read(project, "compose.yaml"))
     assert "version" not in compose
     assert compose["name"] == "my-cool-project"
     services = compose["services"]
     assert set(services) == {"app", "test"}
-    assert services["app"]["command"] == ["my-cool-project"]
     assert services["test"]["command"] == ["pytest"]
     for service in services.values():
         assert service["volumes"] == [".:/src"]
-        assert "entrypoint" not in service
+        assert "entrypoint" not in service and "image" not in service
+        assert service["build"]["target"] == "dev"
         assert service["build"]["args"] == {
-            "PYTHON_VERSION": python_version,
+            "PYTHON_VERSION": answers["python_version"],
             "HOST_UID": "${HOST_UID:-1000}",
             "HOST_GID": "${HOST_GID:-1000}",
         }
+        assert service["security_opt"] == ["no-new-privileges:true"]
+        assert "privileged" not in service
     assert services["app"]["build"] == services["test"]["build"]
-    assert "image" not in services["app"], "a shared image name makes compose build it twice"
+    watch = services["app"]["develop"]["watch"]
+    lock = LOCK_FILES[answers["package_manager"]]
+    assert watch == [
+        {"action": "rebuild", "path": "pyproject.toml"},
+        {"action": "rebuild", "path": lock},
+    ]
+    assert "ports" not in services["test"]
 
 
-def test_dockerfile_is_develop_mode_for_its_package_manager(baked):
+def test_compose_app_serves_the_web_app_with_reload_on_localhost_only(baked):
     project, answers = baked
-    python_version, package_manager = answers["python_version"], answers["package_manager"]
-    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
-    lines = dockerfile.splitlines()
-    assert f"ARG PYTHON_VERSION={python_version}" in lines
-    assert "FROM python:${PYTHON_VERSION}-slim" in lines
-    assert "WORKDIR /src" in lines
-    assert "USER ${HOST_UID}:${HOST_GID}" in lines
-    assert "ENTRYPOINT" not in dockerfile
-    assert "PYTHONDONTWRITEBYTECODE=1" in dockerfile and "PYTHONUNBUFFERED=1" in dockerfile
-    assert lines[-1] == 'CMD ["my-cool-project"]'
-    # Dependencies are installed before the source is copied.
-    copy_all = lines.index("COPY --chown=${HOST_UID}:${HOST_GID} . .")
-    lock = "uv.lock" if package_manager == "uv" else "requirements.lock.txt"
-    copy_deps = next(i for i, line in enumerate(lines) if line.startswith("COPY") and lock in line)
+    app = yaml.safe_load(read(project, "compose.yaml"))["services"]["app"]
+    if answers["app_type"] == "cli":
+        assert app["command"] == ["my-cool-project"]
+        assert "ports" not in app and "healthcheck" not in app
+        return
+    assert app["command"][:2] == ["uvicorn", "my_cool_project.web:app"]
+    assert {"--reload", "--reload-dir=/src", "--port=8000"} <= set(app["command"])
+    assert app["ports"] == ["127.0.0.1:${APP_PORT:-8000}:8000"]
+    check = app["healthcheck"]["test"]
+    assert check[:2] == ["CMD", "python"] and "http://127.0.0.1:8000/health" in check[-1]
+    compile(check[-1], "healthcheck", "exec")
+
+
+def test_dockerfile_has_dev_last_and_a_lean_prod(baked):
+    project, answers = baked
+    text = read(project, "Dockerfile")
+    stages = dockerfile_stages(text)
+    assert list(stages) == ["prod-build", "prod", "dev"], "dev last: plain docker build"
+    assert f"ARG PYTHON_VERSION={answers['python_version']}" in text.splitlines()
+    assert "ENTRYPOINT" not in text
+    command = (
+        '["my-cool-project", "--host", "0.0.0.0"]'
+        if answers["app_type"] == "web"
+        else '["my-cool-project"]'
+    )
+    dev, prod = stages["dev"], stages["prod"]
+    for stage in (dev, prod):
+        assert f"CMD {command}" in stage
+    # dev: dependencies installed before the source is copied, then editable.
+    assert "WORKDIR /src" in dev and "USER ${HOST_UID}:${HOST_GID}" in dev
+    assert any("PYTHONDONTWRITEBYTECODE=1" in line for line in dev)
+    copy_all = dev.index("COPY --chown=${HOST_UID}:${HOST_GID} . .")
+    lock = LOCK_FILES[answers["package_manager"]]
+    copy_deps = next(i for i, line in enumerate(dev) if line.startswith("COPY") and lock in line)
     assert copy_deps < copy_all
-    other = "pip install --editable" if package_manager == "uv" else "uv sync"
-    assert other not in dockerfile
+    other = "pip install --editable" if answers["package_manager"] == "uv" else "uv sync"
+    assert other not in "\n".join(dev)
+    # prod: a copied virtualenv, a fixed non-root user, nothing editable or dev.
+    assert "COPY --from=prod-build /opt/venv /opt/venv" in prod
+    assert "USER 10001:10001" in prod
+    build = "\n".join(stages["prod-build"])
+    assert "--editable" not in build and "--group" not in build
+    if answers["package_manager"] == "uv":
+        assert "--no-dev --no-editable" in build
 
 
-def test_ruff_is_clean(baked):
+def test_devcontainer_uses_the_app_service_and_keeps_the_uid_mapping(baked):
+    project, answers = baked
+    path = project / ".devcontainer" / "devcontainer.json"
+    if not answers["use_devcontainer"]:
+        assert not path.exists()
+        return
+    config = json.loads(path.read_text(encoding="utf-8"))
+    assert config["name"] == "My Cool Project"
+    assert config["dockerComposeFile"] == ["../compose.yaml"]
+    assert (config["service"], config["workspaceFolder"]) == ("app", "/src")
+    assert "remoteUser" not in config and "containerUser" not in config
+    assert config["initializeCommand"].startswith("test -f .env ||"), "never overwrite .env"
+    assert "HOST_UID=" in config["initializeCommand"]
+    # A cli app's command exits at once: the dev container needs its own.
+    assert config["overrideCommand"] == (answers["app_type"] == "cli")
+
+
+def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
+    project, answers = baked
+    path = project / ".github" / "workflows" / "ci.yml"
+    if not answers["use_github_actions"]:
+        assert not path.exists()
+        return
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as True
+    steps = workflow["jobs"]["test"]["steps"]
+    runs = [step.get("run") for step in steps]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    assert runs.index("make build") < runs.index("make test")
+    assert "make prod-build" in runs
+    assert ("make up" in runs) == (answers["app_type"] == "web")
+    makefile = read(project, "Makefile")
+    for run in filter(None, runs):
+        assert f"\n{run.split()[1]}:" in makefile, run
+
+
+def test_ruff_and_hadolint_are_clean(baked, lint_findings):
     project, _ = baked
-    ruff = [sys.executable, "-m", "ruff"]
-    check = subprocess.run(
-        [*ruff, "check", "--no-cache", "."], check=False, cwd=project, capture_output=True
-    )
-    assert check.returncode == 0, check.stdout.decode()
-    fmt = subprocess.run(
-        [*ruff, "format", "--check", "--diff", "--no-cache", "."],
-        check=False,
-        cwd=project,
-        capture_output=True,
-    )
-    assert fmt.returncode == 0, fmt.stdout.decode() + fmt.stderr.decode()
-
-
-def test_hadolint_has_no_warnings(baked):
-    project, _ = baked
-    result = subprocess.run(
-        [tool("hadolint"), "--failure-threshold", "style", "Dockerfile"],
-        check=False,
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert lint_findings[str(project)] == []
 
 
 def test_readme_onboards_with_the_commands_that_exist(baked):
     project, answers = baked
-    package_manager = answers["package_manager"]
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    readme = read(project, "README.md")
+    makefile = read(project, "Makefile")
     for command in ("docker compose build", "docker compose run --rm test", "HOST_UID"):
         assert command in readme, command
-    lock = "uv.lock" if package_manager == "uv" else "requirements.lock.txt"
+    lock = LOCK_FILES[answers["package_manager"]]
     assert lock in readme and lock in makefile
-    for target in ("build", "test", "run", "shell", "lint", "lock", "clean"):
-        assert f"\n{target}: ## " in makefile, target
+    targets = re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE)
+    for target in ("build", "test", "run", "shell", "lint", "lock", "watch", "prod", "clean"):
+        assert target in targets, target
+    for target in targets:
         assert f"make {target}" in readme, target
+    if answers["app_type"] == "web":
+        assert {"up", "down"} <= set(targets)
+        assert "http://127.0.0.1:8000/" in readme

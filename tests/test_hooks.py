@@ -53,6 +53,18 @@ def test_default_answers_pass():
         ("version", "1.0.0 ", "must be a PEP 440 version"),
         ("python_version", "3.10", "must be one of 3.11, 3.12, 3.13, 3.14"),
         ("package_manager", "conda", "must be one of uv, pip"),
+        ("app_type", "gui", "must be one of cli, web"),
+        ("license", "GPL-3.0", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
+        ("license", "mit", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
+        ("use_devcontainer", "yes", "must be true or false"),
+        ("use_github_actions", None, "must be true or false"),
+        ("port", "80", "must be a whole number from 1024 to 65535"),
+        ("port", "65536", "must be a whole number from 1024 to 65535"),
+        ("port", "8_000", "must be a whole number from 1024 to 65535"),
+        ("port", "８０００", "must be a whole number from 1024 to 65535"),
+        ("port", 8000, "must be a whole number from 1024 to 65535"),
+        ("port", "1024", None),
+        ("port", "65535", None),
     ],
 )
 def test_check_answers_rule(field, value, rule):
@@ -66,8 +78,12 @@ def test_check_answers_rule(field, value, rule):
 
 
 def test_hook_choices_are_the_template_choices():
-    assert sorted(pre.SUPPORTED_PYTHON) == sorted(OPTIONS["python_version"])
-    assert sorted(pre.PACKAGE_MANAGERS) == sorted(OPTIONS["package_manager"])
+    lists = {key for key, value in OPTIONS.items() if isinstance(value, list) and key[0] != "_"}
+    assert set(pre.CHOICES) == lists
+    for key in lists:
+        assert sorted(pre.CHOICES[key]) == sorted(OPTIONS[key]), key
+    booleans = {key for key, value in OPTIONS.items() if isinstance(value, bool)}
+    assert set(pre.BOOLEANS) == booleans
 
 
 def test_private_keys_are_not_answers():
@@ -93,18 +109,31 @@ def test_remove_unused_follows_the_table(tmp_path):
     table = {
         "uv-only.txt": ("package_manager", {"uv"}),
         "pip-only.txt": ("package_manager", {"pip"}),
+        "src/{package_name}/web.py": ("app_type", {"web"}),
+        ".devcontainer": ("use_devcontainer", {True}),
     }
-    for name in table:
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / ".devcontainer").mkdir()
+    for name in ("uv-only.txt", "pip-only.txt", "src/pkg/web.py", ".devcontainer/x.json"):
         (tmp_path / name).touch()
-    removed = post.remove_unused(tmp_path, {"package_manager": "uv"}, table)
-    assert removed == ["pip-only.txt"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["uv-only.txt"]
+    answers = {
+        "package_name": "pkg",
+        "package_manager": "uv",
+        "app_type": "cli",
+        "use_devcontainer": False,
+    }
+    removed = post.remove_unused(tmp_path, answers, table)
+    assert removed == ["pip-only.txt", "src/pkg/web.py", ".devcontainer"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src", "uv-only.txt"]
+    assert not any((tmp_path / "src").rglob("*.py"))
 
 
 def test_option_table_names_real_template_files_and_options():
-    for relative, (option, keep_for) in post.OPTION_FILES.items():
+    for pattern, (option, keep_for) in post.OPTION_FILES.items():
+        relative = pattern.format(package_name="{{cookiecutter.package_name}}")
         assert (TEMPLATE / "{{cookiecutter.project_slug}}" / relative).exists(), relative
-        assert keep_for <= set(OPTIONS[option]), relative
+        choices = OPTIONS[option] if isinstance(OPTIONS[option], list) else [True, False]
+        assert keep_for <= set(choices), relative
 
 
 @pytest.fixture
@@ -118,8 +147,9 @@ def good_project(cookies):
         ("compose.yaml", "  test:", "  tests:", "compose.yaml: no 'test' service"),
         ("compose.yaml", "    - .:/src", "    - .:/app", "does not mount the project at /src"),
         ("compose.yaml", "name: ", "version: '3'\nname: ", "obsolete 'version:' key"),
-        ("Dockerfile", "WORKDIR /src", "WORKDIR /app", "Dockerfile: no 'WORKDIR /src'"),
-        ("Dockerfile", "FROM python", "# FROM python", "Dockerfile: no FROM line"),
+        ("Dockerfile", "WORKDIR /src", "WORKDIR /app", "no 'WORKDIR /src' in the dev stage"),
+        ("Dockerfile", "-slim AS dev", "-slim AS develop", "a last stage 'dev'"),
+        ("Dockerfile", "-slim AS prod\n", "-slim AS production\n", "needs a 'prod' stage"),
         ("README.md", "# My Cool Project", "# {{ oops }}", "README.md: unrendered template marker"),
         ("Makefile", "help:", "{% if %}\nhelp:", "Makefile: unrendered template marker '{%'"),
         ("src/my_cool_project/cli.py", "import argparse", "import argparse(", "cli.py"),
@@ -131,7 +161,7 @@ def test_check_project_catches_broken_output(good_project, relative, old, new, m
     path = good_project / relative
     text = path.read_text(encoding="utf-8")
     assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(post.InvalidOutput, match=re.escape(message)):
         post.check_project(good_project)
 

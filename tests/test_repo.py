@@ -36,5 +36,8 @@ def test_every_option_is_in_the_readme_table_with_its_default_and_choices():
         if isinstance(value, list):
             assert f"`{value[0]}`" in rows[name].split("|")[3], name  # the default
             assert all(f"`{choice}`" in rows[name] for choice in value), name
+        elif isinstance(value, bool):
+            default = "yes" if value else "no"
+            assert f"`{default}`" in rows[name].split("|")[3], name
         elif "{{" not in value:
             assert f"`{value}`" in rows[name], name

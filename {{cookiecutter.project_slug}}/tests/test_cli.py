@@ -1,4 +1,4 @@
-"""Tests of the package and its console script, as installed in the image."""
+"""Tests of the console script, as installed in the image."""
 
 import shutil
 import subprocess
@@ -6,11 +6,18 @@ import sys
 from importlib.metadata import version
 
 import pytest
+{%- if cookiecutter.app_type == "web" %}
+import uvicorn
+{%- endif %}
 
+{% if cookiecutter.app_type == "cli" -%}
 from {{ cookiecutter.package_name }} import greet
+{% endif -%}
 from {{ cookiecutter.package_name }}.cli import main
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
+PACKAGE = "{{ cookiecutter.package_name }}"
+{%- if cookiecutter.app_type == "cli" %}
 
 
 def test_greet():
@@ -20,6 +27,22 @@ def test_greet():
 def test_main_prints_greeting(capsys):
     assert main(["team"]) == 0
     assert capsys.readouterr().out == "Hello, team!\n"
+{%- else %}
+
+
+def test_main_serves_the_app_with_uvicorn(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs))
+    )
+    assert main(["--port", "9000"]) == 0
+    assert calls == [
+        (
+            (f"{PACKAGE}.web:app",),
+            {"host": "127.0.0.1", "port": 9000, "reload": False},
+        )
+    ]
+{%- endif %}
 
 
 def test_version_comes_from_installed_metadata(capsys):
@@ -39,10 +62,20 @@ def test_console_script_is_installed():
 
 
 def test_python_dash_m_runs_the_cli():
+{%- if cookiecutter.app_type == "cli" %}
     result = subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.package_name }}", "team"],
+        [sys.executable, "-m", PACKAGE, "team"],
         capture_output=True,
         text=True,
         check=True,
     )
     assert result.stdout == "Hello, team!\n"
+{%- else %}
+    result = subprocess.run(
+        [sys.executable, "-m", PACKAGE, "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == f"{DISTRIBUTION} {version(DISTRIBUTION)}\n"
+{%- endif %}
