@@ -13,6 +13,7 @@ from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_f
 OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
 
 DEFAULT_FILES = {
+    ".cookiecutter.json",
     ".dockerignore",
     ".gitattributes",
     ".gitignore",
