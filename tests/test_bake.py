@@ -155,6 +155,6 @@ def test_readme_onboards_with_the_commands_that_exist(baked):
         assert command in readme, command
     lock = "uv.lock" if package_manager == "uv" else "requirements.lock.txt"
     assert lock in readme and lock in makefile
-    for target in ("build", "test", "run", "shell", "lint", "lock", "clean"):
+    for target in ("build", "test", "run", "shell", "lint", "lock", "clean", "template-diff"):
         assert f"\n{target}: ## " in makefile, target
         assert f"make {target}" in readme, target
