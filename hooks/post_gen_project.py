@@ -1,4 +1,4 @@
-"""Remove the files of options not chosen, then check the generated project.
+"""Remove the files of options not chosen, check the generated project, record the answers.
 
 Cookiecutter renders this file with Jinja and runs it in the new project
 directory; a non-zero exit makes it delete that directory. The answers arrive
@@ -33,6 +33,14 @@ OPTION_FILES = {
 }
 
 UNRENDERED = ("{{", "{%")
+
+# The recorded answers: a cookiecutter replay file, so that
+# `cookiecutter --replay-file .cookiecutter.json <template>` regenerates the project.
+ANSWERS_FILE = ".cookiecutter.json"
+# Private context keys that are kept: where the template came from, as the user
+# gave it. The others (`_output_dir`, `_repo_dir`, `_extensions`, cruft's
+# `_commit`, ...) describe this machine or this run, not the project.
+RECORDED_PRIVATE = ("_template", "_checkout")
 
 
 class InvalidOutput(ValueError):
@@ -116,13 +124,31 @@ def check_project(project):
     check_dockerfile(project)
 
 
+def recorded_answers(context):
+    """The replay document for ``context``: every answer whose key does not start
+    with ``_``, plus the template source and checkout when set."""
+    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    for key in RECORDED_PRIVATE:
+        if context.get(key):
+            answers[key] = context[key]
+    return {"cookiecutter": answers}
+
+
+def write_answers(project, context):
+    """Write ANSWERS_FILE: keys sorted, two-space indent, UTF-8, LF, one final newline."""
+    text = json.dumps(recorded_answers(context), indent=2, sort_keys=True, ensure_ascii=False)
+    Path(project, ANSWERS_FILE).write_text(text + "\n", encoding="utf-8", newline="\n")
+
+
 def main(answers_json, project):
+    context = json.loads(answers_json)
     try:
-        remove_unused(project, json.loads(answers_json))
+        remove_unused(project, context)
         check_project(project)
     except InvalidOutput as error:
         print(f"error: the generated project is broken: {error}", file=sys.stderr)
         return 1
+    write_answers(project, context)
     return 0
 
 

@@ -21,6 +21,7 @@ OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
 SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
 
 DEFAULT_FILES = {
+    ".cookiecutter.json",
     ".dockerignore",
     ".gitattributes",
     ".github/workflows/ci.yml",
@@ -317,7 +318,18 @@ def test_readme_onboards_with_the_commands_that_exist(baked):
     lock = LOCK_FILES[answers["package_manager"]]
     assert lock in readme and lock in makefile
     targets = re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE)
-    for target in ("build", "test", "run", "shell", "lint", "lock", "watch", "prod", "clean"):
+    for target in (
+        "build",
+        "test",
+        "run",
+        "shell",
+        "lint",
+        "lock",
+        "watch",
+        "prod",
+        "clean",
+        "template-diff",
+    ):
         assert target in targets, target
     for target in targets:
         assert f"make {target}" in readme, target

@@ -172,6 +172,37 @@ def test_post_main_reports_and_returns_1(good_project, capsys):
     assert capsys.readouterr().err.startswith("error: the generated project is broken: ")
 
 
+def test_recorded_answers_keep_the_answers_and_the_template_source_only():
+    context = {
+        **DEFAULT_ANSWERS,
+        "a_new_option": "any key without '_' is an answer",
+        "_template": "gh:org/template",
+        "_checkout": "v1.2",
+        "_output_dir": "/home/me/projects",
+        "_repo_dir": "/home/me/.cookiecutters/template",
+        "_commit": "0123abc",
+    }
+    recorded = post.recorded_answers(context)["cookiecutter"]
+    answers = {key for key in context if not key.startswith("_")}
+    assert set(recorded) == answers | {"_template", "_checkout"}
+    assert all(recorded[key] == context[key] for key in recorded)
+    no_checkout = post.recorded_answers({**context, "_checkout": None})["cookiecutter"]
+    assert "_checkout" not in no_checkout
+
+
+def test_write_answers_is_a_sorted_replay_file(tmp_path):
+    context = {"zeta": 'Zürich "quoted"', "alpha": "a", "_template": "/t", "_output_dir": "/o"}
+    post.write_answers(tmp_path, context)
+    content = (tmp_path / ".cookiecutter.json").read_bytes()
+    assert content == (
+        b'{\n  "cookiecutter": {\n    "_template": "/t",\n    "alpha": "a",\n'
+        b'    "zeta": "Z\xc3\xbcrich \\"quoted\\""\n  }\n}\n'
+    )
+    assert json.loads(content) == {
+        "cookiecutter": {"_template": "/t", "alpha": "a", "zeta": context["zeta"]}
+    }
+
+
 @pytest.mark.parametrize("value", [*AWKWARD, "nel\x85 ls\u2028 ps\u2029 tab\t nul\x00 del\x7f"])
 def test_filters_round_trip(value):
     assert tomllib.loads(f"x = {toml_string(value)}")["x"] == value

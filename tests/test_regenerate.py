@@ -1,0 +1,332 @@
+"""Regenerate and compare: deterministic output, recorded answers, `make template-diff`,
+the template served from git (a file:// URL and a tag), and cruft."""
+
+import ast
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import OPTIONS, TEMPLATE, tool
+
+# Answers that differ from the defaults, with quotes, `$`, `#` and non-ASCII text.
+ANSWERS = {
+    "project_name": 'O\'Brien & Søn "Tools"',
+    "project_slug": "obrien-tools",
+    "package_name": "obrien_tools",
+    "description": "$HOME ${USER} # not a comment `tick`",
+    "author_name": "Zoë O'Brien",
+    "python_version": "3.11",
+    "package_manager": "pip",
+}
+# What a template change looks like in the tests: an edited file and a new one.
+README_ADDITION = "Added to the template after v1.\n"
+NEW_FILE = "CHANGELOG.md"
+
+
+@pytest.fixture
+def env(tmp_path):
+    """The environment of every command: a fresh HOME (no user cookiecutter config,
+    replay or clone directory, no git config), a git identity."""
+    home = tmp_path / "home"
+    home.mkdir()
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("COOKIECUTTER", "GIT_", "CRUFT"))
+    }
+    return {
+        **inherited,
+        "HOME": str(home),
+        "PYTHONIOENCODING": "utf-8",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+
+
+def run(command, cwd, env, umask=None):
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        preexec_fn=None if umask is None else lambda: os.umask(umask),
+    )
+
+
+def ok(command, cwd, env, umask=None):
+    result = run(command, cwd, env, umask)
+    assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+    return result
+
+
+def cookiecutter(*args, cwd, env, umask=None):
+    """Run the cookiecutter command line in ``cwd`` (made here, empty), as a user
+    would; return the project directory it made there."""
+    cwd.mkdir(parents=True)
+    ok([sys.executable, "-m", "cookiecutter", *args], cwd, env, umask)
+    (project,) = cwd.iterdir()
+    return project
+
+
+def as_arguments(answers):
+    return [f"{key}={value}" for key, value in answers.items()]
+
+
+def snapshot(project):
+    """{relative path: (bytes, exec bits)} of every file; directories map to None."""
+    return {
+        path.relative_to(project).as_posix(): (
+            (path.read_bytes(), path.stat().st_mode & 0o111) if path.is_file() else None
+        )
+        for path in sorted(Path(project).rglob("*"))
+    }
+
+
+def recorded(project):
+    return json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def imported_modules(path):
+    """The top-level names of the modules a Python file imports."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return {name.split(".")[0] for name in names}
+
+
+def template_repo(path, env):
+    """A git repository of this checkout's template as it is now (tracked files and
+    new ones git would track, uncommitted edits included), committed and tagged v1.
+    Cookiecutter recognises a git URL by `git` in it, hence the `.git` suffix."""
+    listed = ok(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE, env
+    ).stdout
+    for relative in filter(None, listed.split("\0")):
+        if (TEMPLATE / relative).is_file():
+            (path / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(TEMPLATE / relative, path / relative)
+    for command in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "v1"],
+        ["git", "tag", "v1"],
+    ):
+        ok(command, path, env)
+    return path
+
+
+def change_template(repo, env):
+    """Commit a change to the template: a line in README.md and a new file."""
+    project = repo / "{{cookiecutter.project_slug}}"
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("\n" + README_ADDITION)
+    (project / NEW_FILE).write_text("# {{ cookiecutter.project_name }}\n", encoding="utf-8")
+    ok(["git", "add", "-A"], repo, env)
+    ok(["git", "commit", "-q", "-m", "after v1"], repo, env)
+
+
+def template_diff(project, env, *overrides):
+    cookiecutter_command = shlex.join([sys.executable, "-m", "cookiecutter"])
+    return run(
+        [
+            tool("make"),
+            "--no-print-directory",
+            "template-diff",
+            f"COOKIECUTTER={cookiecutter_command}",
+            *overrides,
+        ],
+        project,
+        env,
+    )
+
+
+def test_same_answers_give_identical_files_whatever_the_umask_and_directory(tmp_path, env):
+    first = cookiecutter(
+        "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=tmp_path / "a", env=env, umask=0o022
+    )
+    elsewhere = tmp_path / "b" / "a longer path"
+    second = cookiecutter(
+        "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=elsewhere, env=env, umask=0o077
+    )
+    # The umasks did apply: the directories cookiecutter made differ.
+    assert (first.stat().st_mode & 0o777, second.stat().st_mode & 0o777) == (0o755, 0o700)
+    assert snapshot(first) == snapshot(second)
+    for relative, entry in snapshot(second).items():
+        if entry is not None:
+            assert str(tmp_path).encode() not in entry[0], f"{relative} names the output dir"
+
+
+def test_the_template_uses_no_clock_and_no_randomness():
+    """Cookiecutter's `{% now %}`, `random_ascii_string` and `uuid4` would make two
+    bakes differ, and so would a hook or filter that reads the clock or a random source."""
+    jinja = re.compile(r"\{%-?\s*now\b|random_ascii_string|uuid4")
+    for path in sorted((TEMPLATE / "{{cookiecutter.project_slug}}").rglob("*")):
+        if path.is_file():
+            assert not jinja.search(path.read_text(encoding="utf-8")), path
+    for path in [*sorted((TEMPLATE / "hooks").glob("*.py")), TEMPLATE / "local_extensions.py"]:
+        assert not imported_modules(path) & {"datetime", "time", "random", "uuid", "secrets"}, path
+
+
+def test_the_answers_are_recorded_and_regenerate_the_project(tmp_path, env):
+    project = cookiecutter(
+        "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=tmp_path / "first", env=env
+    )
+    answers = recorded(project)["cookiecutter"]
+    assert set(answers) == {key for key in OPTIONS if not key.startswith("_")} | {"_template"}
+    assert answers["_template"] == str(TEMPLATE)
+    assert {key: answers[key] for key in ANSWERS} == ANSWERS
+    assert list(answers) == sorted(answers)
+
+    again = cookiecutter(
+        f"--replay-file={project / '.cookiecutter.json'}",
+        TEMPLATE,
+        cwd=tmp_path / "again",
+        env=env,
+    )
+    assert snapshot(again) == snapshot(project)
+
+
+def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(tmp_path, env):
+    # A relative template path, as `cookiecutter .` in a template checkout records it.
+    work = tmp_path / "work"
+    relative = os.path.relpath(TEMPLATE, work)
+    project = cookiecutter("--no-input", relative, cwd=work, env=env)
+    assert recorded(project)["cookiecutter"]["_template"] == relative
+    result = template_diff(project, env)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+
+    # What is not the template's is left out: git, caches, virtualenvs, lock files.
+    ok(["git", "init", "-q"], project, env)
+    for directory in (
+        ".venv/bin",
+        ".pytest_cache",
+        ".ruff_cache",
+        "src/my_cool_project/__pycache__",
+    ):
+        (project / directory).mkdir(parents=True)
+        (project / directory / "file").write_text("x\n", encoding="utf-8")
+    for lock in ("uv.lock", "requirements.lock.txt"):
+        (project / lock).write_text("pinned\n", encoding="utf-8")
+    result = template_diff(project, env)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
+
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("A local edit.\n")
+    (project / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (project / "compose.yaml").unlink()
+    result = template_diff(project, env)
+    assert result.returncode != 0
+    lines = result.stdout.splitlines()
+    assert "+A local edit." in lines
+    assert "+++ ./README.md" in [line.split("\t")[0] for line in lines]
+    assert "Only in .: notes.txt" in lines
+    assert any(line.startswith("Only in /") and line.endswith(": compose.yaml") for line in lines)
+
+
+def test_a_template_from_a_git_url_bakes_at_a_tag(tmp_path, env):
+    repo = template_repo(tmp_path / "template.git", env)
+    change_template(repo, env)
+    url = repo.as_uri()
+
+    project = cookiecutter(
+        "--no-input", url, "--checkout", "v1", *as_arguments(ANSWERS), cwd=tmp_path / "git", env=env
+    )
+    answers = recorded(project)["cookiecutter"]
+    assert (answers["_template"], answers["_checkout"]) == (url, "v1")
+    # The files of v1, which are this checkout's: the same as a bake from the path.
+    local = cookiecutter(
+        "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=tmp_path / "local", env=env
+    )
+    files, local_files = snapshot(project), snapshot(local)
+    assert files.pop(".cookiecutter.json") != local_files.pop(".cookiecutter.json")
+    assert files == local_files
+    assert not (project / NEW_FILE).exists()
+
+    # template-diff compares with v1, the recorded checkout; CHECKOUT=main shows today's.
+    result = template_diff(project, env)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    result = template_diff(project, env, "CHECKOUT=main")
+    assert result.returncode != 0
+    assert f"-{README_ADDITION.strip()}" in result.stdout.splitlines()
+    assert f": {NEW_FILE}" in result.stdout
+
+
+def cruft(*args, cwd, env):
+    return run([sys.executable, "-m", "cruft", *args], cwd, env)
+
+
+def test_cruft_create_check_diff_update(tmp_path, env):
+    repo = template_repo(tmp_path / "template.git", env)
+    work = tmp_path / "work"
+    work.mkdir()
+    created = cruft("create", "--no-input", repo.as_uri(), cwd=work, env=env)
+    assert created.returncode == 0, created.stdout + created.stderr
+    project = work / "my-cool-project"
+    assert (project / ".cruft.json").is_file() and (project / ".cookiecutter.json").is_file()
+
+    check = cruft("check", cwd=project, env=env)
+    assert check.returncode == 0 and "up to date" in check.stdout, check.stdout
+    diff = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert (diff.returncode, diff.stdout) == (0, ""), diff.stderr
+    # ...and cruft diff does see a local edit.
+    original = (project / "Dockerfile").read_text(encoding="utf-8")
+    (project / "Dockerfile").write_text(original + "# local\n", encoding="utf-8")
+    assert cruft("diff", "--exit-code", cwd=project, env=env).returncode != 0
+    (project / "Dockerfile").write_text(original, encoding="utf-8")
+    # make template-diff agrees, and leaves .cruft.json out.
+    result = template_diff(project, env)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+
+    ok(["git", "init", "-q"], project, env)
+    ok(["git", "add", "-A"], project, env)
+    ok(["git", "commit", "-q", "-m", "generated"], project, env)
+    answers_before = (project / ".cookiecutter.json").read_bytes()
+    change_template(repo, env)
+
+    check = cruft("check", cwd=project, env=env)
+    assert check.returncode != 0 and "out of date" in check.stdout, check.stdout
+    update = cruft("update", "--skip-apply-ask", cwd=project, env=env)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert (project / "README.md").read_text(encoding="utf-8").endswith("\n" + README_ADDITION)
+    assert (project / NEW_FILE).read_text(encoding="utf-8") == "# My Cool Project\n"
+    assert (project / ".cookiecutter.json").read_bytes() == answers_before
+    assert cruft("check", cwd=project, env=env).returncode == 0
+    diff = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert (diff.returncode, diff.stdout) == (0, ""), diff.stderr
+
+
+def test_cruft_link_ties_an_existing_project_to_the_template(tmp_path, env):
+    """A repository not made by cruft (here a plain cookiecutter bake without its
+    .cookiecutter.json), linked with the answers it matches, has an empty cruft diff
+    (cruft compares the files the project has) that shows a local edit."""
+    repo = template_repo(tmp_path / "template.git", env)
+    project = cookiecutter(
+        "--no-input", repo.as_uri(), *as_arguments(ANSWERS), cwd=tmp_path / "work", env=env
+    )
+    (project / ".cookiecutter.json").unlink()
+    answers = json.dumps(ANSWERS)
+    link = cruft(
+        "link", "--no-input", "--extra-context", answers, repo.as_uri(), cwd=project, env=env
+    )
+    assert link.returncode == 0, link.stdout + link.stderr
+    diff = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert (diff.returncode, diff.stdout) == (0, ""), diff.stderr
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("A local edit.\n")
+    diff = cruft("diff", "--exit-code", cwd=project, env=env)
+    assert diff.returncode != 0
+    assert "-A local edit." in diff.stdout.splitlines()
