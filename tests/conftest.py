@@ -113,3 +113,24 @@ def bake_ok(cookies, **answers):
     assert result.exception is None, f"bake failed: {result.exception!r}"
     assert result.exit_code == 0
     return result.project_path
+
+
+def docker_problem():
+    """Why Docker tests cannot run here, or None."""
+    if not shutil.which("docker"):
+        return "the docker command is not installed"
+    for command in (["docker", "info"], ["docker", "compose", "version"]):
+        result = subprocess.run(command, check=False, capture_output=True, text=True)
+        if result.returncode != 0:
+            return f"`{' '.join(command)}` failed: {result.stderr.strip()[:200]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def docker():
+    """Skip without a usable Docker Engine; fail instead when REQUIRE_DOCKER=1 (CI)."""
+    problem = docker_problem()
+    if problem and os.environ.get("REQUIRE_DOCKER") == "1":
+        pytest.fail(f"REQUIRE_DOCKER=1 but no usable Docker: {problem}")
+    if problem:
+        pytest.skip(f"no usable Docker: {problem}")

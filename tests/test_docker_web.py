@@ -1,0 +1,170 @@
+"""The web app type and the production image, driven by a real Docker Engine:
+`docker compose up` serves the app healthy on 127.0.0.1, a handler edited on
+the host changes the running server's answer with no restart and no rebuild,
+and the prod target is lean, non-root and runs the console script.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import bake_ok
+
+pytestmark = pytest.mark.docker
+
+UID = 1234  # a host user other than the image's default 1000
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(command, cwd=None, env=None, check=True):
+    result = subprocess.run(command, check=False, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, command))} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def get(url):
+    """(status, parsed JSON body) of a GET, or (None, error) if nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, json.loads(response.read())
+    except OSError as error:
+        return None, error
+
+
+def wait_for_answer(url, expected, seconds=20):
+    """Poll ``url`` until it answers 200 with ``expected``; return the last answer."""
+    deadline = time.monotonic() + seconds
+    answer = get(url)
+    while answer != (200, expected) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        answer = get(url)
+    return answer
+
+
+class WebProject:
+    def __init__(self, path, port):
+        self.path = Path(path)
+        self.slug = self.path.name
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.env = {**os.environ, "HOST_UID": str(UID), "HOST_GID": str(UID)}
+        self.env.pop("APP_PORT", None)
+
+    def compose(self, *args, check=True):
+        return run(["docker", "compose", *args], self.path, self.env, check)
+
+    def app_container(self):
+        container_id = self.compose("ps", "--quiet", "app").stdout.strip()
+        state = run(["docker", "inspect", "-f", "{{json .State}}", container_id]).stdout
+        return container_id, json.loads(state)
+
+
+@pytest.fixture(params=["uv", "pip"], scope="module")
+def web(request, cookies_session, docker):
+    """A web project, checkout owned by uid 1234, built once per package manager."""
+    port = free_port()
+    path = bake_ok(
+        cookies_session,
+        project_name=f"web5 {request.param}",
+        app_type="web",
+        package_manager=request.param,
+        port=str(port),
+    )
+    for item in [path, *path.rglob("*")]:
+        os.chown(item, UID, UID)
+    project = WebProject(path, port)
+    project.compose("build")
+    yield project
+    project.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
+    run(["docker", "image", "rm", "--force", f"{project.slug}:prod"], check=False)
+
+
+def test_tests_pass_through_the_test_client(web):
+    result = web.compose("run", "--rm", "test")
+    assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
+
+
+def test_app_comes_up_healthy_on_localhost_and_answers(web):
+    web.compose("up", "--detach", "--wait", "app")
+    _, state = web.app_container()
+    assert state["Health"]["Status"] == "healthy"
+    assert get(f"{web.url}/health") == (200, {"status": "ok"})
+    assert get(f"{web.url}/") == (200, {"name": web.slug, "version": "0.1.0"})
+    published = web.compose("port", "app", web.url.rsplit(":", 1)[1]).stdout.strip()
+    assert published.startswith("127.0.0.1:"), published
+
+
+def test_a_host_edit_changes_the_running_server_answer(web):
+    container_before, state_before = web.app_container()
+    images_before = run(["docker", "image", "inspect", "-f", "{{.Id}}", f"{web.slug}-app"]).stdout
+    handler = web.path / "src" / web.slug.replace("-", "_") / "web.py"
+    text = handler.read_text(encoding="utf-8")
+    old = 'return {"name": DISTRIBUTION, "version": app.version}'
+    assert old in text
+    handler.write_text(
+        text.replace(old, 'return {"name": DISTRIBUTION, "version": app.version, "edit": "1"}'),
+        encoding="utf-8",
+    )
+    edited = {"name": web.slug, "version": "0.1.0", "edit": "1"}
+    assert wait_for_answer(f"{web.url}/", edited) == (200, edited), web.compose(
+        "logs", "app"
+    ).stdout
+    handler.write_text(text, encoding="utf-8")  # and back
+    original = {"name": web.slug, "version": "0.1.0"}
+    assert wait_for_answer(f"{web.url}/", original) == (200, original)
+    container_after, state_after = web.app_container()
+    assert container_after == container_before, "the container was replaced"
+    assert state_after["StartedAt"] == state_before["StartedAt"], "the container restarted"
+    images_after = run(["docker", "image", "inspect", "-f", "{{.Id}}", f"{web.slug}-app"]).stdout
+    assert images_after == images_before, "the image was rebuilt"
+
+
+def test_down_removes_containers_and_network(web):
+    web.compose("down", "--remove-orphans")
+    label = f"label=com.docker.compose.project={web.slug}"
+    assert run(["docker", "ps", "--all", "--quiet", "--filter", label]).stdout == ""
+    assert run(["docker", "network", "ls", "--quiet", "--filter", label]).stdout == ""
+
+
+def test_prod_image_is_lean_non_root_and_serves(web):
+    image = f"{web.slug}:prod"
+    run(["make", "prod-build"], web.path, web.env)
+    docker_run = ["docker", "run", "--rm", image]
+    assert run([*docker_run, web.slug, "--version"]).stdout == f"{web.slug} 0.1.0\n"
+    assert run([*docker_run, "id", "-u"]).stdout.strip() == "10001"
+    no_pytest = run([*docker_run, "python", "-c", "import pytest"], check=False)
+    assert no_pytest.returncode != 0 and "No module named 'pytest'" in no_pytest.stderr
+    package = web.slug.replace("-", "_")
+    where = run([*docker_run, "python", "-c", f"import {package}; print({package}.__file__)"])
+    assert where.stdout.startswith("/opt/venv/lib/") and "site-packages" in where.stdout
+    assert run([*docker_run, "test", "-e", "/src"], check=False).returncode != 0
+    # Its default command serves the app.
+    port = free_port()
+    container = run(
+        ["docker", "run", "--detach", "--rm", "--publish", f"127.0.0.1:{port}:{web.port}", image]
+    ).stdout.strip()
+    try:
+        original = {"name": web.slug, "version": "0.1.0"}
+        assert wait_for_answer(f"http://127.0.0.1:{port}/", original) == (200, original)
+    finally:
+        run(["docker", "rm", "--force", container], check=False)
+    sizes = {
+        name: int(run(["docker", "image", "inspect", "-f", "{{.Size}}", name]).stdout)
+        for name in (image, f"{web.slug}-app")
+    }
+    assert sizes[image] < sizes[f"{web.slug}-app"], sizes
