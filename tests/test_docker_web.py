@@ -134,6 +134,42 @@ def test_a_host_edit_changes_the_running_server_answer(web):
     assert images_after == images_before, "the image was rebuilt"
 
 
+def test_compose_watch_rebuilds_when_a_dependency_is_added(web):
+    """`docker compose watch` rebuilds the image and replaces the app container
+    when pyproject.toml changes; the new dependency is then importable."""
+    watch = subprocess.Popen(
+        ["docker", "compose", "watch", "app"],
+        cwd=web.path,
+        env=web.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(5)  # let watch start its file watcher
+        pyproject = web.path / "pyproject.toml"
+        text = pyproject.read_text(encoding="utf-8")
+        old = 'dependencies = ["fastapi>=0.115", "uvicorn>=0.32"]'
+        assert old in text
+        pyproject.write_text(
+            text.replace(old, 'dependencies = ["fastapi>=0.115", "uvicorn>=0.32", "six"]'),
+            encoding="utf-8",
+        )
+        deadline = time.monotonic() + 120
+        imported = None
+        while time.monotonic() < deadline:
+            imported = web.compose("exec", "-T", "app", "python", "-c", "import six", check=False)
+            if imported.returncode == 0:
+                break
+            time.sleep(2)
+        assert imported.returncode == 0, imported.stderr
+    finally:
+        watch.terminate()
+        output = watch.communicate(timeout=30)[0]
+    assert "six" in output or "built" in output.lower(), output[-3000:]
+    assert wait_for_answer(f"{web.url}/", {"name": web.slug, "version": "0.1.0"})[0] == 200
+
+
 def test_down_removes_containers_and_network(web):
     web.compose("down", "--remove-orphans")
     label = f"label=com.docker.compose.project={web.slug}"
