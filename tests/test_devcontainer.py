@@ -1,0 +1,75 @@
+"""The dev container, brought up by the reference Dev Containers CLI
+(@devcontainers/cli, from npm) as VS Code would: it uses the compose `app`
+service with the workspace at /src, and the uid mapping survives — the user
+the container runs as is the one written to `.env` by initializeCommand, and
+an existing `.env` is never overwritten.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import bake_ok
+
+pytestmark = pytest.mark.docker
+
+CLI_VERSION = "0.89.0"
+
+
+def run(command, cwd=None):
+    result = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, command))} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+@pytest.fixture(scope="module")
+def devcontainer_cli(tmp_path_factory, docker):
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is needed to install @devcontainers/cli")
+    prefix = tmp_path_factory.mktemp("devcontainer-cli")
+    run([npm, "install", "--silent", "--prefix", str(prefix), f"@devcontainers/cli@{CLI_VERSION}"])
+    return str(prefix / "node_modules" / ".bin" / "devcontainer")
+
+
+@pytest.mark.parametrize(
+    ("app_type", "dot_env", "expected_uid"),
+    [
+        ("cli", None, os.getuid()),  # .env written from `id -u`
+        ("web", "HOST_UID=1234\nHOST_GID=1234\n", 1234),  # the user's own .env wins
+    ],
+)
+def test_devcontainer_up_runs_the_app_service_as_the_mapped_user(
+    cookies, devcontainer_cli, app_type, dot_env, expected_uid
+):
+    slug = f"dc5-{app_type}"
+    project = bake_ok(cookies, project_name=slug, app_type=app_type, use_devcontainer=True)
+    if dot_env is not None:
+        (project / ".env").write_text(dot_env, encoding="utf-8")
+    workspace = ["--workspace-folder", str(project)]
+    try:
+        up = json.loads(run([devcontainer_cli, "up", *workspace]).stdout.strip().splitlines()[-1])
+        assert up["outcome"] == "success", up
+        assert (up["composeProjectName"], up["remoteWorkspaceFolder"]) == (slug, "/src")
+        env_file = (project / ".env").read_text(encoding="utf-8")
+        assert env_file == (dot_env or f"HOST_UID={os.getuid()}\nHOST_GID={os.getgid()}\n")
+        inside = run(
+            [devcontainer_cli, "exec", *workspace, "sh", "-c", f"id -u; pwd; {slug} --version"]
+        ).stdout.splitlines()
+        assert inside[-3:] == [str(expected_uid), "/src", f"{slug} 0.1.0"]
+        service = run(["docker", "compose", "ps", "--format", "{{.Service}}"], project).stdout
+        assert service.split() == ["app"], "only the app service runs"
+    finally:
+        subprocess.run(
+            ["docker", "compose", "down", "--rmi", "all", "--volumes", "--remove-orphans"],
+            cwd=project,
+            check=False,
+            capture_output=True,
+        )
