@@ -1,70 +1,96 @@
-"""Baked projects driven by a real Docker Engine, the way a team member uses them:
-build once, run the services, edit on the host, run again without rebuilding.
+"""Baked projects driven by a real Docker Engine, the way a team member meets them.
+
+TestDevLoop proves the template's promise, a dev loop with no rebuilds, once per
+(package manager, Python version) of DEV_LOOP_MATRIX: each class instance bakes
+one project, builds it once, and runs the numbered steps against it in order
+(run the whole class, not one step: later steps build on earlier ones, and fail
+as "not run" once an earlier step has failed). The checkout belongs to uid 1234
+and compose gets HOST_UID=HOST_GID=1234, as for a real host user who is not the
+image's default 1000. Other tests cover what that scenario does not: root and
+an unset HOST_UID, the lock-file flows, and `docker compose config` for every
+combination of options.
 
 Skipped, with the reason, when no engine is reachable; failing instead when
 REQUIRE_DOCKER=1 (CI). Base images are never pulled: python:<version>-slim must
 be there (../shared/ci/docker-up builds stand-ins for 3.11, 3.13 and 3.14).
+Every compose project is named dl-<what>-<run id>, and its images, containers,
+networks and volumes are removed afterwards, also the ones a rebuild replaced.
 """
 
+import functools
 import json
 import os
-import shutil
+import re
+import shlex
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import AWKWARD, bake_ok
+from conftest import AWKWARD, COMBINATIONS, PACKAGE_MANAGERS, bake_ok, combination_id
 
 pytestmark = pytest.mark.docker
 
 DOCKER_PYTHON_VERSIONS = ("3.11", "3.13", "3.14")  # 3.12 has no local base image here
+DEV_LOOP_MATRIX = [
+    {"package_manager": pm, "python_version": py}
+    for pm in PACKAGE_MANAGERS
+    for py in DOCKER_PYTHON_VERSIONS
+]
 NON_DEFAULT_UID = 1234
 UNSET = None  # HOST_UID/HOST_GID not set: compose's default, 1000
+RUN_ID = uuid.uuid4().hex[:6]  # compose project names unique to this test run
+# An answer compose would interpolate if the template did not escape it.
+DOLLARS = next(value for value in AWKWARD if "$" in value)
+NEW_DEPENDENCY = "six"  # small, pure Python, not installed by the template
 
 
-def docker_problem():
-    """Why Docker tests cannot run here, or None."""
-    if not shutil.which("docker"):
-        return "the docker command is not installed"
-    for command in (["docker", "info"], ["docker", "compose", "version"]):
-        result = subprocess.run(command, check=False, capture_output=True, text=True)
-        if result.returncode != 0:
-            return f"`{' '.join(command)}` failed: {result.stderr.strip()[:200]}"
-    return None
+def slug(*parts):
+    """A compose project name (and project slug) of this run: dl-<parts>-<run id>."""
+    words = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")[:40].strip("-")
+    return f"dl-{words}-{RUN_ID}"
 
 
-@pytest.fixture(scope="session")
-def docker():
-    problem = docker_problem()
-    if problem and os.environ.get("REQUIRE_DOCKER") == "1":
-        pytest.fail(f"REQUIRE_DOCKER=1 but no usable Docker: {problem}")
-    if problem:
-        pytest.skip(f"no usable Docker: {problem}")
+def shown(result):
+    """A command's exit status and output, for an assertion message."""
+    command = " ".join(map(str, result.args))
+    return (
+        f"$ {command}\nexit status {result.returncode}\n"
+        f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
+    )
 
 
-def run(command, cwd, env, check=True):
+def run(command, cwd=None, env=None, check=True):
     result = subprocess.run(command, check=False, cwd=cwd, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, command))} exited {result.returncode}\n"
-            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
-        )
+        pytest.fail(shown(result))
     return result
 
 
-class DevProject:
-    """A baked project on the host, and the compose commands of its README."""
+def environment(host_uid):
+    env = {key: value for key, value in os.environ.items() if key not in ("HOST_UID", "HOST_GID")}
+    if host_uid is not UNSET:
+        env.update(HOST_UID=str(host_uid), HOST_GID=str(host_uid))
+    return env
 
-    def __init__(self, path, host_uid):
+
+class DevProject:
+    """A baked project on the host, owned by ``owner``, and the commands of its README."""
+
+    def __init__(self, path, answers, owner, host_uid):
         self.path = Path(path)
+        self.answers = answers
         self.slug = self.path.name
-        self.images = [f"{self.slug}-app", f"{self.slug}-test"]
-        self.env = {
-            key: value for key, value in os.environ.items() if key not in ("HOST_UID", "HOST_GID")
-        }
-        if host_uid is not UNSET:
-            self.env.update(HOST_UID=str(host_uid), HOST_GID=str(host_uid))
+        self.package = self.slug.replace("-", "_")
+        self.owner = owner
+        self.env = environment(host_uid)
+        self.images = {"app": f"{self.slug}-app", "test": f"{self.slug}-test"}
+        self.built = None  # image IDs after the first build, in TestDevLoop
+        self.broken = None  # the step that failed, in TestDevLoop
+        chown_tree(self.path, owner)
+        self.baked_paths = self.paths()
+        self.written = set()  # paths the "host user" (the test) added
 
     def compose(self, *args, check=True):
         return run(["docker", "compose", *args], self.path, self.env, check)
@@ -72,17 +98,38 @@ class DevProject:
     def make(self, target, check=True):
         return run(["make", target], self.path, self.env, check)
 
+    def build(self):
+        """`docker compose build`, with BuildKit's step-by-step log."""
+        return self.compose("--progress=plain", "build")
+
     def image_ids(self):
-        return run(["docker", "image", "inspect", "-f", "{{.Id}}", *self.images], None, None).stdout
+        return {
+            service: run(["docker", "image", "inspect", "-f", "{{.Id}}", image]).stdout.strip()
+            for service, image in self.images.items()
+        }
+
+    def paths(self):
+        return {path.relative_to(self.path).as_posix() for path in self.path.rglob("*")}
+
+    def write(self, relative, text):
+        """Add or replace a file as the owner of the checkout would."""
+        path = self.path / relative
+        path.write_text(text, encoding="utf-8")
+        os.chown(path, self.owner, self.owner)
+        self.written.add(relative)
 
     def edit(self, relative, old, new):
-        path = self.path / relative
-        text = path.read_text(encoding="utf-8")
+        text = (self.path / relative).read_text(encoding="utf-8")
         assert old in text, f"{old!r} not in {relative}"
-        path.write_text(text.replace(old, new), encoding="utf-8")
+        self.write(relative, text.replace(old, new))
 
     def down(self):
+        """Remove the project's containers, network, volumes and every image it built."""
         self.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
+        label = f"label=com.docker.compose.project={self.slug}"
+        leftovers = run(["docker", "image", "ls", "-aq", "--filter", label], check=False)
+        if leftovers.stdout.split():  # images a rebuild replaced
+            run(["docker", "image", "rm", *set(leftovers.stdout.split())], check=False)
 
 
 def chown_tree(path, uid):
@@ -90,92 +137,370 @@ def chown_tree(path, uid):
         os.chown(item, uid, uid, follow_symlinks=False)
 
 
+def new_project(cookies, kind, owner, host_uid, **answers):
+    if os.geteuid() != 0 and owner != os.getuid():
+        pytest.skip(f"needs root to give the checkout to uid {owner}")
+    answers.setdefault("project_slug", slug(kind, *answers.values()))
+    answers.setdefault("project_name", answers["project_slug"])
+    return DevProject(bake_ok(cookies, **answers), answers, owner, host_uid)
+
+
 @pytest.fixture
 def dev_project(cookies, docker):
-    """Factory: bake, hand the checkout to ``owner``, and clean the image up after."""
+    """Factory: bake, hand the checkout to ``owner``, and clean the images up after."""
     made = []
 
-    def make(name, owner, host_uid, **answers):
-        if os.geteuid() != 0 and owner != os.getuid():
-            pytest.skip(f"needs root to give the checkout to uid {owner}")
-        project = DevProject(bake_ok(cookies, project_name=name, **answers), host_uid)
-        chown_tree(project.path, owner)
-        made.append(project)
-        return project
+    def make(kind, owner, host_uid, **answers):
+        made.append(new_project(cookies, kind, owner, host_uid, **answers))
+        return made[-1]
 
     yield make
     for project in made:
         project.down()
 
 
-def assert_checkout_clean(project, owner):
-    """Nothing the containers wrote belongs to someone else or is an install artefact."""
+def assert_checkout_clean(project):
+    """Nothing in the checkout belongs to another user or is an install artefact."""
+    problems = []
     for path in [project.path, *project.path.rglob("*")]:
-        relative = path.relative_to(project.path)
-        assert path.lstat().st_uid == owner, f"{relative} is owned by uid {path.lstat().st_uid}"
-        assert path.name not in {".venv", "__pycache__"}, relative
-        assert not path.name.endswith(".egg-info"), relative
+        relative = path.relative_to(project.path).as_posix() or "."
+        if path.lstat().st_uid != project.owner or path.lstat().st_gid != project.owner:
+            problems.append(f"{relative} is owned by {path.lstat().st_uid}:{path.lstat().st_gid}")
+        if path.name in {".venv", "__pycache__"} or path.name.endswith(".egg-info"):
+            problems.append(f"{relative} was written into the checkout")
+    assert not problems, f"owner should be {project.owner}:\n" + "\n".join(problems)
 
+
+# --- BuildKit's plain log and the image layers, to tell what a build re-used ---
+
+STEP_HEADER = re.compile(r"^#(\d+) \[(\S+)(?: (\S+))? (\d+)/(\d+)\] (.*)$")
+STEP_LINE = re.compile(r"^#(\d+) (?:(CACHED|DONE|ERROR)\b|\d+\.\d+ (.*))")
+SOURCE_COPY = re.compile(r"^COPY (?:--\S+ )*\. \.(?: |$)")  # COPY [--chown=…] . .
+LAYER_INSTRUCTION = re.compile(r"^(RUN|COPY|ADD|WORKDIR)\b")  # as BuildKit records them
+DOWNLOAD = re.compile(r"\b(Collecting|Downloading|Downloaded)\b")
+
+
+class BuildStep:
+    def __init__(self, stage, index, instruction):
+        self.stage, self.index, self.instruction = stage, index, instruction
+        self.cached = False
+        self.output = []
+
+    def __repr__(self):
+        return f"[{self.stage} {self.index}] {self.instruction[:70]}"
+
+
+def build_steps(build):
+    """The Dockerfile steps of a `--progress=plain` build's log, with their output."""
+    steps = {}
+    for line in (build.stdout + build.stderr).splitlines():
+        if header := STEP_HEADER.match(line):
+            vertex, _service, stage, index, _count, instruction = header.groups()
+            # BuildKit repeats a step's header when its output resumes.
+            steps.setdefault(vertex, BuildStep(stage or "", int(index), instruction))
+        elif (event := STEP_LINE.match(line)) and event[1] in steps:
+            if event[2] == "CACHED":
+                steps[event[1]].cached = True
+            elif event[3] is not None:
+                steps[event[1]].output.append(event[3])
+    return list(steps.values())
+
+
+def split_at_source_copy(build):
+    """A build's steps: (those before `COPY . .` in its stage, that step and those after)."""
+    steps = build_steps(build)
+    sources = [step for step in steps if SOURCE_COPY.match(step.instruction)]
+    assert sources, f"no `COPY . .` step in the build log:\n{shown(build)}"
+    source = sources[0]
+    same_stage = [step for step in steps if step.stage == source.stage]
+    before = [step for step in same_stage if step.index < source.index]
+    after = [step for step in same_stage if step.index >= source.index]
+    return [step for step in before if not step.instruction.startswith("FROM")], after
+
+
+def normalized(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed(steps):
+    """Distributions the steps installed, from pip's and uv's output."""
+    names = set()
+    for line in (line for step in steps for line in step.output):
+        if pip := re.search(r"Successfully installed (.+)", line):
+            names |= {normalized(item.rsplit("-", 1)[0]) for item in pip[1].split()}
+        if uv := re.match(r"\s*\+ (\S+?)==", line):
+            names.add(normalized(uv[1]))
+    return names
+
+
+def image_layers(image):
+    """The image's layer diff IDs, bottom first, and how many lie below `COPY . .`."""
+    layers = json.loads(
+        run(["docker", "image", "inspect", "-f", "{{json .RootFS.Layers}}", image]).stdout
+    )
+    history = run(["docker", "history", "--no-trunc", "--format", "{{.CreatedBy}}", image]).stdout
+    above = 0  # layers from the top of the image down to `COPY . .`, inclusive
+    for created_by in history.splitlines():  # newest first
+        above += bool(LAYER_INSTRUCTION.match(created_by))
+        if SOURCE_COPY.match(created_by):
+            return layers, len(layers) - above
+    pytest.fail(f"no `COPY . .` in the history of {image}:\n{history}")
+
+
+def assert_code_only_rebuild_reuses_dependencies(project, revision):
+    """Change code only and rebuild: the build log shows every step before `COPY . .`
+    CACHED and nothing but the project installed after it; the image keeps every
+    layer below the source, the dependency layer among them."""
+    old, below = image_layers(project.images["app"])
+    init = f"src/{project.package}/__init__.py"
+    code = (project.path / init).read_text(encoding="utf-8")
+    project.write(init, f"{code}\nREVISION = {revision}\n")
+    build = project.build()
+    dependencies, source = split_at_source_copy(build)
+    log = f"\nsteps: {dependencies + source}\n{shown(build)}"
+
+    assert dependencies and dependencies[-1].instruction.startswith("RUN"), (
+        f"no dependency step before `COPY . .`{log}"
+    )
+    rerun = [step for step in dependencies if not step.cached]
+    assert not rerun, f"steps before `COPY . .` were not CACHED: {rerun}{log}"
+    assert not source[0].cached, f"`COPY . .` was CACHED: the code change is not in it{log}"
+    downloads = [line for step in source for line in step.output if DOWNLOAD.search(line)]
+    assert not downloads, f"the rebuild downloaded: {downloads}{log}"
+    assert installed(source) == {normalized(project.slug)}, f"installed more than the project{log}"
+
+    new, new_below = image_layers(project.images["app"])
+    layers = f"\nbefore: {old}\nafter:  {new}"
+    assert (len(new), new_below) == (len(old), below), f"the image has other layers{layers}"
+    assert new[:below] == old[:below], f"a layer below `COPY . .` changed{layers}"
+    assert new[below] != old[below], f"the source layer did not change{layers}"
+
+
+# --- The dev-loop scenario ---------------------------------------------------
+
+FAREWELL = '''"""Added on the host while the containers were in use."""
+
+
+def farewell(name: str = "world") -> str:
+    return f"Goodbye, {name}!"
+'''
+TEST_FAREWELL = """from {package}.farewell import farewell
+
+
+def test_farewell():
+    assert farewell("team") == "Goodbye, team!"
+"""
+USES_DEPENDENCY = f'''"""Needs a dependency added to pyproject.toml."""
+
+import {NEW_DEPENDENCY}
+
+
+def dependency_version() -> str:
+    return {NEW_DEPENDENCY}.__version__
+'''
+
+
+@pytest.fixture(scope="class", params=DEV_LOOP_MATRIX, ids=combination_id)
+def loop(request, docker, cookies_session):
+    """One baked project per combination, built once, for all the steps."""
+    answers = request.param
+    project = new_project(
+        cookies_session,
+        "loop",
+        NON_DEFAULT_UID,
+        NON_DEFAULT_UID,
+        project_name=DOLLARS,
+        description=DOLLARS,
+        project_slug=slug(
+            "loop", answers["package_manager"], "py" + answers["python_version"].replace(".", "")
+        ),
+        **answers,
+    )
+    try:
+        project.build()
+        project.built = project.image_ids()
+        yield project
+    finally:
+        project.down()
+
+
+def step(test):
+    """A step of the scenario: not run once an earlier one failed on its project."""
+
+    @functools.wraps(test)
+    def checked(*args, loop, **kwargs):
+        if loop.broken:
+            pytest.fail(f"not run: {loop.broken} failed, so this project is in an unknown state")
+        try:
+            return test(*args, loop=loop, **kwargs)
+        except BaseException:
+            loop.broken = test.__name__
+            raise
+
+    return checked
+
+
+class TestDevLoop:
+    @step
+    def test_01_build_once_labels_carry_the_answers(self, loop):
+        """The fixture built once; the images exist, and `$` in answers reaches their labels."""
+        assert loop.built["app"] and loop.built["test"]
+        inspect = ["docker", "image", "inspect", "-f", "{{json .Config.Labels}}"]
+        labels = json.loads(run([*inspect, loop.images["app"]]).stdout)
+        assert labels["org.opencontainers.image.title"] == DOLLARS, labels
+        assert labels["org.opencontainers.image.description"] == DOLLARS, labels
+        assert labels["org.opencontainers.image.version"] == "0.1.0", labels
+
+    @step
+    def test_02_tests_pass(self, loop):
+        result = loop.compose("run", "--rm", "test", check=False)
+        assert result.returncode == 0 and "5 passed" in result.stdout, shown(result)
+        assert f"Python {loop.answers['python_version']}." in result.stdout, shown(result)
+
+    @step
+    def test_03_host_edit_fails_the_next_run_and_reverting_fixes_it(self, loop):
+        init = f"src/{loop.package}/__init__.py"
+        loop.edit(init, 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
+        app = loop.compose("run", "--rm", "app", check=False)
+        assert app.returncode == 0 and app.stdout == "Howdy, world!\n", shown(app)
+        failing = loop.compose("run", "--rm", "test", check=False)
+        assert failing.returncode == 1, shown(failing)
+        assert "FAILED tests/test_cli.py::test_greet" in failing.stdout, shown(failing)
+        assert "AssertionError: assert 'Howdy, team!' == 'Hello, team!'" in failing.stdout, shown(
+            failing
+        )
+
+        loop.edit(init, 'f"Howdy, {name}!"', 'f"Hello, {name}!"')
+        passing = loop.compose("run", "--rm", "test", check=False)
+        assert passing.returncode == 0 and "5 passed" in passing.stdout, shown(passing)
+
+    @step
+    def test_04_new_module_and_its_new_test_pass(self, loop):
+        loop.write(f"src/{loop.package}/farewell.py", FAREWELL)
+        loop.write("tests/test_farewell.py", TEST_FAREWELL.format(package=loop.package))
+        result = loop.compose("run", "--rm", "test", "pytest", "-v", check=False)
+        assert result.returncode == 0 and "6 passed" in result.stdout, shown(result)
+        assert "tests/test_farewell.py::test_farewell PASSED" in result.stdout, shown(result)
+
+    @step
+    def test_05_console_script_metadata_and_package_under_the_mount(self, loop):
+        probe = (
+            f"import importlib.metadata, {loop.package}, {loop.package}.farewell\n"
+            f"print(importlib.metadata.version({loop.slug!r}))\n"
+            f"print({loop.package}.__file__)\n"
+            f"print({loop.package}.farewell.__file__)"
+        )
+        script = (
+            f"command -v {loop.slug} && {loop.slug} --version && python -c {shlex.quote(probe)}"
+        )
+        result = loop.compose("run", "--rm", "app", "sh", "-c", script, check=False)
+        assert result.stdout == (
+            f"/opt/venv/bin/{loop.slug}\n"
+            f"{loop.slug} 0.1.0\n"
+            "0.1.0\n"
+            f"/src/src/{loop.package}/__init__.py\n"
+            f"/src/src/{loop.package}/farewell.py\n"
+        ), shown(result)
+
+    @step
+    def test_06_nothing_was_rebuilt(self, loop):
+        assert loop.image_ids() == loop.built
+
+    @step
+    def test_07_image_without_a_mount_passes_its_tests_and_runs_its_command(self, loop):
+        """No mount: the image runs the copy of the source it was built with."""
+        image = loop.images["app"]
+        app = run(["docker", "run", "--rm", image], check=False)
+        assert app.returncode == 0 and app.stdout == "Hello, world!\n", shown(app)
+        tests = run(["docker", "run", "--rm", image, "pytest"], check=False)
+        # 5, not 6: test_farewell.py was added on the host after the build.
+        assert tests.returncode == 0 and "5 passed" in tests.stdout, shown(tests)
+
+    @step
+    def test_08_runs_as_host_uid_and_leaves_the_checkout_clean(self, loop):
+        ids = loop.compose("run", "--rm", "app", "sh", "-c", "id -u; id -g", check=False)
+        assert ids.stdout == f"{NON_DEFAULT_UID}\n{NON_DEFAULT_UID}\n", shown(ids)
+        created = loop.paths() - loop.baked_paths - loop.written
+        assert ".pytest_cache" in created, f"the runs wrote nothing into the checkout: {created}"
+        assert_checkout_clean(loop)
+
+    @step
+    def test_09a_code_only_change_reuses_the_dependency_layer(self, loop):
+        assert_code_only_rebuild_reuses_dependencies(loop, 1)
+
+    @step
+    def test_09b_new_dependency_is_installed_by_the_rebuild_and_importable(self, loop):
+        loop.write(f"src/{loop.package}/uses_dependency.py", USES_DEPENDENCY)
+        probe = [
+            "python",
+            "-c",
+            f"import {loop.package}.uses_dependency as m; print(m.dependency_version())",
+        ]
+        missing = loop.compose("run", "--rm", "app", *probe, check=False)
+        assert f"No module named '{NEW_DEPENDENCY}'" in missing.stderr, shown(missing)
+
+        loop.edit("pyproject.toml", "dependencies = []", f'dependencies = ["{NEW_DEPENDENCY}"]')
+        build = loop.build()
+        dependencies, source = split_at_source_copy(build)
+        log = f"\n{dependencies + source}\n{shown(build)}"
+        assert NEW_DEPENDENCY in installed(dependencies), f"not installed before `COPY . .`{log}"
+
+        found = loop.compose("run", "--rm", "app", *probe, check=False)
+        assert found.returncode == 0 and re.fullmatch(r"\d+(\.\d+)+\n", found.stdout), shown(found)
+
+    @step
+    def test_09c_then_a_code_only_change_does_not_install_it_again(self, loop):
+        assert_code_only_rebuild_reuses_dependencies(loop, 2)
+        result = loop.compose("run", "--rm", "test", check=False)
+        assert result.returncode == 0 and "6 passed" in result.stdout, shown(result)
+        assert_checkout_clean(loop)
+
+
+# --- Step 10: compose files of every combination (no build) ------------------
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_10_compose_config_is_valid(cookies, docker, answers):
+    project = bake_ok(cookies, project_slug=slug("config", combination_id(answers)), **answers)
+    for host_uid in (UNSET, NON_DEFAULT_UID):
+        result = run(["docker", "compose", "config", "-q"], project, environment(host_uid), False)
+        assert result.returncode == 0 and not result.stderr, shown(result)
+
+
+# --- Other users, the lock files ---------------------------------------------
 
 # (package manager, owner of the checkout, HOST_UID given to compose)
-LOOPS = [
-    ("uv", NON_DEFAULT_UID, NON_DEFAULT_UID),
-    ("pip", NON_DEFAULT_UID, NON_DEFAULT_UID),
+OTHER_USERS = [
     ("uv", 0, 0),  # root on a CI runner, root-owned checkout
     ("pip", 1000, UNSET),  # plain `docker compose` with nothing set: compose's 1000
 ]
 
 
-@pytest.mark.parametrize(("package_manager", "owner", "host_uid"), LOOPS)
-def test_edit_loop_needs_no_rebuild(dev_project, package_manager, owner, host_uid):
-    project = dev_project(
-        f"Loop {package_manager} {owner}", owner, host_uid, package_manager=package_manager
-    )
-    slug, package = project.slug, project.slug.replace("-", "_")
+@pytest.mark.parametrize(("package_manager", "owner", "host_uid"), OTHER_USERS)
+def test_other_users_run_the_loop_and_keep_the_checkout_clean(
+    dev_project, package_manager, owner, host_uid
+):
+    project = dev_project(f"user-{owner}", owner, host_uid, package_manager=package_manager)
     project.compose("build")
     images = project.image_ids()
 
-    tests = project.compose("run", "--rm", "test")
-    assert "5 passed" in tests.stdout
-    assert project.compose("run", "--rm", "app").stdout == "Hello, world!\n"
-    version = project.compose("run", "--rm", "app", slug, "--version")
-    assert version.stdout == f"{slug} 0.1.0\n"
-    assert (
-        f"usage: {slug}"
-        in project.compose("run", "--rm", "app", "python", "-m", package, "--help").stdout
-    )
-    whoami = project.compose("run", "--rm", "app", "id", "-u").stdout
-    assert whoami == f"{1000 if host_uid is UNSET else host_uid}\n"
-
-    # Edit the code on the host: the next runs see it, with no build in between.
-    project.edit(f"src/{package}/__init__.py", 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
-    assert project.compose("run", "--rm", "app").stdout == "Howdy, world!\n"
-    failing = project.compose("run", "--rm", "test", check=False)
-    assert failing.returncode == 1 and "Howdy, team!" in failing.stdout
-
-    # Edit the tests and add a test file: both are picked up.
-    project.edit("tests/test_cli.py", "Hello, team!", "Howdy, team!")
-    (project.path / "tests" / "test_added.py").write_text(
-        f"from {package} import greet\n\n\ndef test_added():\n    assert greet() == 'Howdy, world!'\n",
-        encoding="utf-8",
-    )
-    os.chown(project.path / "tests" / "test_added.py", owner, owner)
-    assert "6 passed" in project.compose("run", "--rm", "test").stdout
+    tests = project.compose("run", "--rm", "test", check=False)
+    assert tests.returncode == 0 and "5 passed" in tests.stdout, shown(tests)
+    ids = project.compose("run", "--rm", "app", "sh", "-c", "id -u; id -g", check=False)
+    assert ids.stdout == f"{owner}\n{owner}\n", shown(ids)
+    project.edit(f"src/{project.package}/__init__.py", 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
+    app = project.compose("run", "--rm", "app", check=False)
+    assert app.stdout == "Howdy, world!\n", shown(app)
 
     assert project.image_ids() == images, "an image was rebuilt"
-    assert_checkout_clean(project, owner)
-
-    # Without a mount the image runs the source it was built with.
-    assert run(["docker", "run", "--rm", project.images[0]], None, None).stdout == "Hello, world!\n"
-    assert (
-        "5 passed" in run(["docker", "run", "--rm", project.images[0], "pytest"], None, None).stdout
-    )
+    assert ".pytest_cache" in project.paths()
+    assert_checkout_clean(project)
 
 
 @pytest.mark.parametrize("package_manager", ["uv", "pip"])
 def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, package_manager):
     owner = NON_DEFAULT_UID
-    project = dev_project(f"Lock {package_manager}", owner, owner, package_manager=package_manager)
+    project = dev_project("lock", owner, owner, package_manager=package_manager)
     lock = project.path / ("uv.lock" if package_manager == "uv" else "requirements.lock.txt")
 
     project.make("build")
@@ -183,49 +508,23 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
     assert lock.is_file() and lock.stat().st_uid == owner
     assert "pytest" in lock.read_text(encoding="utf-8")
     project.make("build")
-    assert "5 passed" in project.make("test").stdout
+    tests = project.make("test")
+    assert "5 passed" in tests.stdout, shown(tests)
 
     # A new dependency that the lock lacks fails the build ...
-    project.edit("pyproject.toml", "dependencies = []", 'dependencies = ["six"]')
+    project.edit("pyproject.toml", "dependencies = []", f'dependencies = ["{NEW_DEPENDENCY}"]')
     stale = project.compose("build", check=False)
-    assert stale.returncode != 0
+    assert stale.returncode != 0, shown(stale)
     expected = (
-        "needs to be updated" if package_manager == "uv" else "requires six, which is not installed"
+        "needs to be updated"
+        if package_manager == "uv"
+        else f"requires {NEW_DEPENDENCY}, which is not installed"
     )
-    assert expected in stale.stdout + stale.stderr
+    assert expected in stale.stdout + stale.stderr, shown(stale)
 
     # ... until the lock is made again.
     project.make("lock")
-    assert "six" in lock.read_text(encoding="utf-8")
+    assert NEW_DEPENDENCY in lock.read_text(encoding="utf-8")
     project.make("build")
-    project.compose("run", "--rm", "app", "python", "-c", "import six")
-    assert_checkout_clean(project, owner)
-
-
-@pytest.mark.parametrize("package_manager", ["uv", "pip"])
-@pytest.mark.parametrize("python_version", [v for v in DOCKER_PYTHON_VERSIONS if v != "3.13"])
-def test_other_python_versions_build_and_pass(dev_project, python_version, package_manager):
-    owner = NON_DEFAULT_UID
-    project = dev_project(
-        f"Py {python_version} {package_manager}",
-        owner,
-        owner,
-        python_version=python_version,
-        package_manager=package_manager,
-    )
-    project.compose("build")
-    assert f"Python {python_version}" in project.compose("run", "--rm", "test").stdout
-    assert project.compose("run", "--rm", "app").stdout == "Hello, world!\n"
-    assert_checkout_clean(project, owner)
-
-
-def test_awkward_answers_reach_the_image_labels_exactly(dev_project):
-    """Compose interpolates `$`: the template escapes it, the built image has the answer."""
-    value = next(v for v in AWKWARD if "$" in v)
-    me = os.getuid()
-    project = dev_project(value, me, me, project_slug="labels", description=value)
-    project.compose("build", "app")
-    inspect = ["docker", "image", "inspect", "-f", "{{json .Config.Labels}}", project.images[0]]
-    labels = json.loads(run(inspect, None, None).stdout)
-    assert labels["org.opencontainers.image.title"] == value
-    assert labels["org.opencontainers.image.description"] == value
+    project.compose("run", "--rm", "app", "python", "-c", f"import {NEW_DEPENDENCY}")
+    assert_checkout_clean(project)
