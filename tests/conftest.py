@@ -41,11 +41,13 @@ COMBINATIONS = [
 
 
 def combination_id(answers):
-    """A short test id for a combination: ``py3.13-uv-cli-MIT-dc0-gha1``."""
-    return (
-        f"py{answers['python_version']}-{answers['package_manager']}-{answers['app_type']}"
-        f"-{answers['license']}-dc{answers['use_devcontainer']:d}"
-        f"-gha{answers['use_github_actions']:d}"
+    """A short test id for (part of) a combination: ``py3.13-uv-cli-MIT-dc0-gha1``."""
+    short = {"python_version": "py", "use_devcontainer": "dc", "use_github_actions": "gha"}
+    return "-".join(
+        f"{short.get(key, '')}{value:d}"
+        if isinstance(value, bool)
+        else f"{short.get(key, '')}{value}"
+        for key, value in answers.items()
     )
 
 
