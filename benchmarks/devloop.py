@@ -195,10 +195,9 @@ class Watcher:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
             start_new_session=True,
         )
+        self.pending = ""
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
         self.wait(timeout=120)  # watchfiles runs pytest once at start
@@ -206,13 +205,17 @@ class Watcher:
     def wait(self, timeout=30):
         deadline = time.perf_counter() + timeout
         seen = []
+        fd = self.process.stdout.fileno()
         while time.perf_counter() < deadline:
-            if not self.selector.select(timeout=deadline - time.perf_counter()):
-                break
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
+            while "\n" not in self.pending:  # unbuffered: select() sees every byte
+                if not self.selector.select(timeout=max(0, deadline - time.perf_counter())):
+                    raise RuntimeError("test-watch reported no pytest run:\n" + "".join(seen))
+                chunk = os.read(fd, 65536).decode(errors="replace")
+                if not chunk:
+                    raise RuntimeError("test-watch ended:\n" + "".join(seen))
+                self.pending += chunk
+            line, self.pending = self.pending.split("\n", 1)
+            seen.append(line + "\n")
             if re.search(r"\d+ (passed|failed|error)", line) and "=" in line:
                 assert "failed" not in line and "error" not in line, "".join(seen)
                 return time.perf_counter()
