@@ -1,0 +1,50 @@
+"""A one-iteration smoke run of the dev-loop benchmark (benchmarks/devloop.py):
+every step it times still works on the template. Not a timed test."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import TEMPLATE
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def docker_engine():
+    """Skip without a usable engine and Compose v2; fail instead when REQUIRE_DOCKER=1."""
+    for command in (["docker", "info"], ["docker", "compose", "version"]):
+        try:
+            result = subprocess.run(command, check=False, capture_output=True, text=True)
+            problem = result.stderr.strip()[:200] if result.returncode else None
+        except OSError as error:
+            problem = str(error)
+        if problem and os.environ.get("REQUIRE_DOCKER") == "1":
+            pytest.fail(f"REQUIRE_DOCKER=1 but `{' '.join(command)}` failed: {problem}")
+        if problem:
+            pytest.skip(f"no usable Docker: `{' '.join(command)}` failed: {problem}")
+
+
+def test_benchmark_smoke_run(tmp_path, docker_engine):
+    out = tmp_path / "devloop.json"
+    result = subprocess.run(
+        [sys.executable, TEMPLATE / "benchmarks/devloop.py", "--smoke", "--json", out],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "| edit → test: `make test-fast` (exec) |" in result.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    uv = data["results"]["uv"]
+    for key in ("bake", "cold", "code", "deps", "run", "exec", "watch", "native", "rebuild"):
+        assert uv["samples"][key]["n"] == 1, key
+    check = uv["checks"][0]
+    assert check["dependency_step"] == "CACHED", "a code-only edit rebuilt the dependencies"
+    assert check["project_step_installed"] == 1, "the project step installed more than the project"
+    assert not check["build_isolation"]
+    assert uv["sizes"]["dev"] > uv["sizes"]["base"] > 0
