@@ -1,10 +1,12 @@
-"""Jinja filters that quote answers for the file formats the template writes.
+"""Jinja extensions of the template: filters that quote answers for the file
+formats it writes, and a syntax check that lets cookiecutter clean up.
 
-Cookiecutter loads this module because ``cookiecutter.json`` names it in
+Cookiecutter loads this module because ``cookiecutter.json`` names its classes in
 ``_extensions``. Each filter returns a complete double-quoted string, so an
 answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
 """
 
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from jinja2.ext import Extension
 
 # Characters a double-quoted TOML or YAML string must not hold literally.
@@ -44,3 +46,30 @@ class QuotingExtension(Extension):
         super().__init__(environment)
         environment.filters["toml_string"] = toml_string
         environment.filters["compose_string"] = compose_string
+
+
+class SyntaxErrorCleanupExtension(Extension):
+    """Report a Jinja syntax error as an ``UndefinedError``.
+
+    Cookiecutter 2.7 deletes the half-generated project when rendering a file
+    raises ``UndefinedError``, but leaves it behind on a ``TemplateSyntaxError``.
+    Every template source is parsed here first; a syntax error becomes an
+    ``UndefinedError`` naming the file, line and problem, so a broken template
+    leaves no directory either."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        self._checking = False
+
+    def preprocess(self, source, name, filename=None):
+        if self._checking:  # the parse below comes through here again
+            return source
+        self._checking = True
+        try:
+            self.environment.parse(source, name, filename)
+        except TemplateSyntaxError as error:
+            where = f"{error.name or 'template'}, line {error.lineno}"
+            raise UndefinedError(f"Jinja syntax error in {where}: {error.message}") from error
+        finally:
+            self._checking = False
+        return source
