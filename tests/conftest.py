@@ -61,6 +61,10 @@ AWKWARD = [
     "\"\"\"triple\"\"\" and '''single'''",
     "- dash first",
     "yes",
+    "012",
+    "a: b # c",
+    "null ~ 1e3 0x1F .inf",
+    "tab\\t and \\u00e9 spelled out",
     "",
 ]
 

@@ -1,5 +1,9 @@
-"""Awkward but valid answers reach pyproject.toml, compose.yaml and README.md exactly."""
+"""Awkward but valid answers reach every file that embeds them exactly:
+pyproject.toml, compose.yaml, README.md, LICENSE, .devcontainer/devcontainer.json.
+The workflow embeds no free text; it stays the same for any answer."""
 
+import json
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -9,17 +13,23 @@ import yaml
 
 from conftest import AWKWARD, bake_ok
 
+AWKWARD_ANSWERS = {"project_slug": "awkward", "author_email": '"odd.name"@example.com'}
+
+
+def bake_awkward(cookies, value, **answers):
+    return bake_ok(
+        cookies,
+        project_name=value or "x",
+        description=value,
+        author_name=value or "x",
+        **AWKWARD_ANSWERS,
+        **answers,
+    )
+
 
 @pytest.mark.parametrize("value", AWKWARD)
 def test_answer_round_trips(cookies, value):
-    project = bake_ok(
-        cookies,
-        project_name=value or "x",
-        project_slug="awkward",
-        description=value,
-        author_name=value or "x",
-        author_email='"odd.name"@example.com',
-    )
+    project = bake_awkward(cookies, value, use_devcontainer=True, use_github_actions=True)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["description"] == value
     assert pyproject["project"]["authors"] == [
@@ -34,6 +44,14 @@ def test_answer_round_trips(cookies, value):
     readme = (project / "README.md").read_text(encoding="utf-8").splitlines()
     assert readme[0] == f"# {value or 'x'}"
     assert readme[2] == value
+    license_lines = (project / "LICENSE").read_text(encoding="utf-8").splitlines()
+    assert f"Copyright (c) {value or 'x'}" in license_lines
+    devcontainer = json.loads((project / ".devcontainer/devcontainer.json").read_text("utf-8"))
+    assert devcontainer["name"] == (value or "x")
+    workflow = (project / ".github/workflows/ci.yml").read_text(encoding="utf-8")
+    plain = bake_ok(cookies, **AWKWARD_ANSWERS, project_name="x", author_name="x")
+    assert workflow == (plain / ".github/workflows/ci.yml").read_text(encoding="utf-8")
+    assert isinstance(yaml.safe_load(workflow), dict)
     check = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."], check=False, cwd=project
     )
@@ -62,3 +80,33 @@ def test_empty_email_is_left_out(cookies):
     project = bake_ok(cookies, author_email="")
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["authors"] == [{"name": "Your Name"}]
+
+
+def docker_compose():
+    """The docker command, when it has the Compose plugin (no engine needed for config)."""
+    docker = shutil.which("docker")
+    version = [docker, "compose", "version"] if docker else None
+    if version is None or subprocess.run(version, check=False, capture_output=True).returncode:
+        pytest.skip("no `docker compose` command")  # CI has one: test_docker requires it
+    return docker
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_compose_config_reads_the_labels_exactly(cookies, value):
+    """What Compose itself makes of the labels. Its output is a compose file again,
+    so a literal `$` comes out escaped as `$$` (the built image has `$`: test_docker)."""
+    docker = docker_compose()
+    project = bake_awkward(cookies, value)
+    result = subprocess.run(
+        [docker, "compose", "config", "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+    )
+    assert result.returncode == 0, result.stderr
+    for service in json.loads(result.stdout)["services"].values():
+        labels = service["build"]["labels"]
+        assert labels["org.opencontainers.image.title"] == (value or "x").replace("$", "$$")
+        assert labels["org.opencontainers.image.description"] == value.replace("$", "$$")
