@@ -50,7 +50,9 @@ def test_a_python_string_breakout_is_plain_text(tmp_path, index):
     assert {key: recorded["cookiecutter"][key] for key in FREE_TEXT} == answers
 
 
-@pytest.mark.parametrize("field", [*FREE_TEXT, "project_slug", "author_email", "version"])
+# Every answer refuses Jinja delimiters (the catalogue in test_validation.py);
+# here a few fields with real payloads.
+@pytest.mark.parametrize("field", ["project_name", "project_slug", "author_email"])
 @pytest.mark.parametrize("index", range(3))
 def test_a_jinja_payload_is_refused_unevaluated(tmp_path, field, index):
     marker = tmp_path / "PWNED"

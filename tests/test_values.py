@@ -27,9 +27,27 @@ def bake_awkward(cookies, value, **answers):
     )
 
 
+@pytest.fixture(scope="module")
+def awkward_project(cookies_session):
+    """The project baked with ``value`` in every free-text answer, once per value
+    (``None``: plain answers), with the dev container and the workflow."""
+    baked = {}
+
+    def bake(value):
+        if value not in baked:
+            answers = {"use_devcontainer": True, "use_github_actions": True}
+            if value is None:
+                baked[value] = bake_ok(cookies_session, **AWKWARD_ANSWERS, **answers)
+            else:
+                baked[value] = bake_awkward(cookies_session, value, **answers)
+        return baked[value]
+
+    return bake
+
+
 @pytest.mark.parametrize("value", AWKWARD)
-def test_answer_round_trips(cookies, value):
-    project = bake_awkward(cookies, value, use_devcontainer=True, use_github_actions=True)
+def test_answer_round_trips(awkward_project, value):
+    project = awkward_project(value)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["description"] == value
     assert pyproject["project"]["authors"] == [
@@ -49,7 +67,7 @@ def test_answer_round_trips(cookies, value):
     devcontainer = json.loads((project / ".devcontainer/devcontainer.json").read_text("utf-8"))
     assert devcontainer["name"] == (value or "x")
     workflow = (project / ".github/workflows/ci.yml").read_text(encoding="utf-8")
-    plain = bake_ok(cookies, **AWKWARD_ANSWERS, project_name="x", author_name="x")
+    plain = awkward_project(None)
     assert workflow == (plain / ".github/workflows/ci.yml").read_text(encoding="utf-8")
     assert isinstance(yaml.safe_load(workflow), dict)
     check = subprocess.run(
@@ -92,11 +110,11 @@ def docker_compose():
 
 
 @pytest.mark.parametrize("value", AWKWARD)
-def test_compose_config_reads_the_labels_exactly(cookies, value):
+def test_compose_config_reads_the_labels_exactly(awkward_project, value):
     """What Compose itself makes of the labels. Its output is a compose file again,
     so a literal `$` comes out escaped as `$$` (the built image has `$`: test_docker)."""
     docker = docker_compose()
-    project = bake_awkward(cookies, value)
+    project = awkward_project(value)
     result = subprocess.run(
         [docker, "compose", "config", "--format", "json"],
         check=False,
