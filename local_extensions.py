@@ -8,6 +8,7 @@ answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
 
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from jinja2.ext import Extension
+from jinja2.sandbox import SandboxedEnvironment, safe_range
 
 # Characters a double-quoted TOML or YAML string must not hold literally.
 _ESCAPES = {"\\": "\\\\", '"': '\\"'}
@@ -73,3 +74,28 @@ class SyntaxErrorCleanupExtension(Extension):
         finally:
             self._checking = False
         return source
+
+
+class SandboxExtension(Extension):
+    """Make cookiecutter's Jinja environment a sandboxed one.
+
+    Cookiecutter renders the ``--no-input key=value`` values from the command
+    line as Jinja before any hook can look at them, and a plain Jinja
+    environment lets ``{{ cycler.__init__.__globals__.os.system(...) }}`` run a
+    command. In the sandbox, attributes starting with ``_`` and other unsafe
+    calls raise ``SecurityError`` instead; filters, tests and ordinary
+    expressions (``{{ cookiecutter.project_name | lower }}``) work as before.
+    The environment's class becomes a sandboxed subclass of its own class, with
+    the sandbox's operator tables, as ``SandboxedEnvironment.__init__`` sets them.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        own = type(environment)
+        if not issubclass(own, SandboxedEnvironment):
+            environment.__class__ = type(
+                f"Sandboxed{own.__name__}", (SandboxedEnvironment, own), {}
+            )
+            environment.binop_table = SandboxedEnvironment.default_binop_table.copy()
+            environment.unop_table = SandboxedEnvironment.default_unop_table.copy()
+            environment.globals["range"] = safe_range

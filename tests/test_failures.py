@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 from jinja2 import Environment
-from jinja2.exceptions import UndefinedError
+from jinja2.exceptions import SecurityError, UndefinedError
 
 from conftest import TEMPLATE, run_cookiecutter
-from local_extensions import SyntaxErrorCleanupExtension
+from local_extensions import SandboxExtension, SyntaxErrorCleanupExtension
 
 PROJECT = "{{cookiecutter.project_slug}}"
 
@@ -77,3 +77,16 @@ def test_syntax_errors_become_undefined_errors():
         env.parse("ok\n{% endif %}", "x.txt")
     with pytest.raises(UndefinedError, match=r"^Jinja syntax error in template, line 1: "):
         env.from_string("{{ }}")
+
+
+def test_the_sandbox_refuses_unsafe_attributes_and_keeps_the_rest():
+    env = Environment(extensions=[SandboxExtension])
+    assert env.sandboxed
+    assert env.from_string("{{ x | lower }} {{ range(2) | list }} {{ 'a' ~ 1 }}").render(
+        x="AB"
+    ) == ("ab [0, 1] a1")
+    for unsafe in ("{{ cycler.__init__.__globals__ }}", "{{ ''.__class__.__mro__ }}"):
+        with pytest.raises(SecurityError):
+            env.from_string(unsafe).render(cycler=object)
+    with pytest.raises(OverflowError):
+        env.from_string("{{ range(10**9) | list }}").render()

@@ -67,3 +67,32 @@ def test_a_jinja_payload_is_refused_unevaluated(tmp_path, field, index):
     assert [path for path in out.rglob("*") if not path.is_dir()] == []
     if field != "project_slug":  # a slug's '/' leaves empty parents: see test_validation
         assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("field", ["project_name", "description", "project_slug", "version"])
+@pytest.mark.parametrize("index", range(3))
+def test_a_jinja_payload_on_the_command_line_runs_nothing(tmp_path, field, index):
+    """Cookiecutter renders `--no-input key=value` values as Jinja before any hook:
+    local_extensions.SandboxExtension makes that render a sandboxed one."""
+    marker = tmp_path / "PWNED"
+    out = tmp_path / "out"
+    out.mkdir()
+    payload = jinja_payloads(marker)[index]
+    result = run_cookiecutter("--no-input", str(TEMPLATE), f"{field}={payload}", output_dir=out)
+    assert result.returncode != 0
+    assert "SecurityError" in result.stderr
+    assert not marker.exists()
+    assert list(out.iterdir()) == []
+
+
+def test_plain_jinja_on_the_command_line_still_works(tmp_path):
+    result = run_cookiecutter(
+        "--no-input",
+        str(TEMPLATE),
+        "project_slug={{ cookiecutter.project_name | lower | replace(' ', '-') }}-x",
+        "description={{ range(3) | list }} {{ 'a' ~ 'b' }}",
+        output_dir=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    readme = (tmp_path / "my-cool-project-x" / "README.md").read_text(encoding="utf-8")
+    assert readme.splitlines()[2] == "[0, 1, 2] ab"
