@@ -69,7 +69,8 @@ def test_a_jinja_payload_is_refused_unevaluated(tmp_path, field, index):
         assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("field", ["project_name", "description", "project_slug", "version"])
+# Cookiecutter renders every command-line value the same way: two fields suffice.
+@pytest.mark.parametrize("field", ["description", "project_slug"])
 @pytest.mark.parametrize("index", range(3))
 def test_a_jinja_payload_on_the_command_line_runs_nothing(tmp_path, field, index):
     """Cookiecutter renders `--no-input key=value` values as Jinja before any hook:
