@@ -1,11 +1,14 @@
-"""Jinja filters that quote answers for the file formats the template writes.
+"""Jinja extensions of the template: filters that quote answers for the file
+formats it writes, and a syntax check that lets cookiecutter clean up.
 
-Cookiecutter loads this module because ``cookiecutter.json`` names it in
+Cookiecutter loads this module because ``cookiecutter.json`` names its classes in
 ``_extensions``. Each filter returns a complete double-quoted string, so an
 answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
 """
 
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from jinja2.ext import Extension
+from jinja2.sandbox import SandboxedEnvironment, safe_range
 
 # Characters a double-quoted TOML or YAML string must not hold literally.
 _ESCAPES = {"\\": "\\\\", '"': '\\"'}
@@ -44,3 +47,55 @@ class QuotingExtension(Extension):
         super().__init__(environment)
         environment.filters["toml_string"] = toml_string
         environment.filters["compose_string"] = compose_string
+
+
+class SyntaxErrorCleanupExtension(Extension):
+    """Report a Jinja syntax error as an ``UndefinedError``.
+
+    Cookiecutter 2.7 deletes the half-generated project when rendering a file
+    raises ``UndefinedError``, but leaves it behind on a ``TemplateSyntaxError``.
+    Every template source is parsed here first; a syntax error becomes an
+    ``UndefinedError`` naming the file, line and problem, so a broken template
+    leaves no directory either."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        self._checking = False
+
+    def preprocess(self, source, name, filename=None):
+        if self._checking:  # the parse below comes through here again
+            return source
+        self._checking = True
+        try:
+            self.environment.parse(source, name, filename)
+        except TemplateSyntaxError as error:
+            where = f"{error.name or 'template'}, line {error.lineno}"
+            raise UndefinedError(f"Jinja syntax error in {where}: {error.message}") from error
+        finally:
+            self._checking = False
+        return source
+
+
+class SandboxExtension(Extension):
+    """Make cookiecutter's Jinja environment a sandboxed one.
+
+    Cookiecutter renders the ``--no-input key=value`` values from the command
+    line as Jinja before any hook can look at them, and a plain Jinja
+    environment lets ``{{ cycler.__init__.__globals__.os.system(...) }}`` run a
+    command. In the sandbox, attributes starting with ``_`` and other unsafe
+    calls raise ``SecurityError`` instead; filters, tests and ordinary
+    expressions (``{{ cookiecutter.project_name | lower }}``) work as before.
+    The environment's class becomes a sandboxed subclass of its own class, with
+    the sandbox's operator tables, as ``SandboxedEnvironment.__init__`` sets them.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        own = type(environment)
+        if not issubclass(own, SandboxedEnvironment):
+            environment.__class__ = type(
+                f"Sandboxed{own.__name__}", (SandboxedEnvironment, own), {}
+            )
+            environment.binop_table = SandboxedEnvironment.default_binop_table.copy()
+            environment.unop_table = SandboxedEnvironment.default_unop_table.copy()
+            environment.globals["range"] = safe_range

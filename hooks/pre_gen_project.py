@@ -47,6 +47,10 @@ RESERVED_NAMES = frozenset(
 
 # Answers that must be present; the others may be left empty.
 REQUIRED = ("project_name", "project_slug", "package_name", "author_name", "version")
+# Free-text answers: a replay file could hold a number, a list or null instead.
+TEXT_FIELDS = (*REQUIRED, "description", "author_email")
+# Every answer the template uses: a replay file from another template version may lack one.
+ANSWERS = (*TEXT_FIELDS, *CHOICES, *BOOLEANS, "port")
 
 
 class InvalidAnswer(ValueError):
@@ -84,8 +88,19 @@ def check_identifier(field, value, pattern, shape):
         raise InvalidAnswer(field, value, "is reserved: it would shadow a tool or folder")
 
 
+def check_present(answers):
+    """Every answer is there, and the free-text ones are text."""
+    for field in ANSWERS:
+        if field not in answers:
+            raise InvalidAnswer(field, None, "is missing: answer it (or add it to the replay file)")
+    for field in TEXT_FIELDS:
+        if not isinstance(answers[field], str):
+            raise InvalidAnswer(field, answers[field], "must be text")
+
+
 def check_answers(answers):
     """Raise InvalidAnswer for the first answer that breaks a rule."""
+    check_present(answers)
     for field, value in answers.items():
         if not field.startswith("_") and isinstance(value, str):
             check_text(field, value)

@@ -8,9 +8,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -61,6 +63,10 @@ AWKWARD = [
     "\"\"\"triple\"\"\" and '''single'''",
     "- dash first",
     "yes",
+    "012",
+    "a: b # c",
+    "null ~ 1e3 0x1F .inf",
+    "tab\\t and \\u00e9 spelled out",
     "",
 ]
 
@@ -136,3 +142,20 @@ def docker():
         pytest.fail(f"REQUIRE_DOCKER=1 but no usable Docker: {problem}")
     if problem:
         pytest.skip(f"no usable Docker: {problem}")
+
+
+def bake_combination(answers, output_dir):
+    """Bake one combination with cookiecutter's API (in a worker process)."""
+    return Path(
+        cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=output_dir)
+    )
+
+
+@pytest.fixture(scope="session")
+def all_projects(tmp_path_factory):
+    """{combination id: project path}: every combination, baked once, on every core."""
+    root = tmp_path_factory.mktemp("combinations")
+    ids = [combination_id(answers) for answers in COMBINATIONS]
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
+        return dict(zip(ids, paths, strict=True))

@@ -3,19 +3,16 @@
 
 import ast
 import json
-import os
 import re
 import subprocess
 import sys
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
-from cookiecutter.main import cookiecutter
 
-from conftest import COMBINATIONS, TEMPLATE, bake_ok, combination_id, load_hook, project_files, tool
+from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_files, tool
 
 OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
 SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
@@ -39,23 +36,6 @@ DEFAULT_FILES = {
     "tests/test_cli.py",
 }
 LOCK_FILES = {"uv": "uv.lock", "pip": "requirements.lock.txt"}
-
-
-def bake_combination(answers, output_dir):
-    """Bake one combination with cookiecutter's API (in a worker process)."""
-    return Path(
-        cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=output_dir)
-    )
-
-
-@pytest.fixture(scope="session")
-def all_projects(tmp_path_factory):
-    """{combination id: project path}: every combination, baked once, on every core."""
-    root = tmp_path_factory.mktemp("combinations")
-    ids = [combination_id(answers) for answers in COMBINATIONS]
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-        paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
-        return dict(zip(ids, paths, strict=True))
 
 
 @pytest.fixture(params=COMBINATIONS, ids=combination_id)

@@ -2,7 +2,6 @@
 every step it times still works on the template. Not a timed test."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -13,22 +12,7 @@ from conftest import TEMPLATE
 pytestmark = pytest.mark.docker
 
 
-@pytest.fixture
-def docker_engine():
-    """Skip without a usable engine and Compose v2; fail instead when REQUIRE_DOCKER=1."""
-    for command in (["docker", "info"], ["docker", "compose", "version"]):
-        try:
-            result = subprocess.run(command, check=False, capture_output=True, text=True)
-            problem = result.stderr.strip()[:200] if result.returncode else None
-        except OSError as error:
-            problem = str(error)
-        if problem and os.environ.get("REQUIRE_DOCKER") == "1":
-            pytest.fail(f"REQUIRE_DOCKER=1 but `{' '.join(command)}` failed: {problem}")
-        if problem:
-            pytest.skip(f"no usable Docker: `{' '.join(command)}` failed: {problem}")
-
-
-def test_benchmark_smoke_run(tmp_path, docker_engine):
+def test_benchmark_smoke_run(tmp_path, docker):
     out = tmp_path / "devloop.json"
     result = subprocess.run(
         [sys.executable, TEMPLATE / "benchmarks/devloop.py", "--smoke", "--json", out],

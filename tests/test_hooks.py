@@ -65,6 +65,11 @@ def test_default_answers_pass():
         ("port", 8000, "must be a whole number from 1024 to 65535"),
         ("port", "1024", None),
         ("port", "65535", None),
+        ("project_name", 42, "must be text"),
+        ("project_slug", ["a"], "must be text"),
+        ("description", None, "must be text"),
+        ("author_email", False, "must be text"),
+        ("version", 1.0, "must be text"),
     ],
 )
 def test_check_answers_rule(field, value, rule):
@@ -75,6 +80,17 @@ def test_check_answers_rule(field, value, rule):
     with pytest.raises(pre.InvalidAnswer) as error:
         pre.check_answers(answers)
     assert str(error.value).startswith(f"{field}={value!r}: {rule}")
+
+
+@pytest.mark.parametrize("field", pre.ANSWERS)
+def test_a_missing_answer_is_refused(field):
+    answers = {key: value for key, value in DEFAULT_ANSWERS.items() if key != field}
+    with pytest.raises(pre.InvalidAnswer, match=rf"^{field}=None: is missing"):
+        pre.check_answers(answers)
+
+
+def test_every_template_answer_is_checked_for_presence():
+    assert set(pre.ANSWERS) == {key for key in OPTIONS if not key.startswith("_")}
 
 
 def test_hook_choices_are_the_template_choices():

@@ -1,98 +1,281 @@
 """Bad input is refused by the cookiecutter command line: one line naming the
 field, the value and the rule, a non-zero exit, and nothing left behind."""
 
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
 import pytest
 
-from conftest import TEMPLATE, replay_file, run_cookiecutter
+from conftest import DEFAULT_ANSWERS, TEMPLATE, replay_file, run_cookiecutter
 
-# (answers, the exact line the user must see on stderr)
-REFUSED = [
-    ({"project_slug": "My-Project"}, "error: project_slug='My-Project': must be lowercase letters"),
-    ({"project_slug": "1st-project"}, "error: project_slug='1st-project': must be lowercase"),
-    ({"project_slug": "a--b"}, "error: project_slug='a--b': must be lowercase"),
-    (
-        {"project_slug": "x" * 65},
-        f"error: project_slug='{'x' * 65}': must be at most 64 characters",
-    ),
-    (
-        {"project_slug": "../evil"},
-        "error: project_slug='../evil': must not contain '/', '\\' or '..'",
-    ),
-    ({"project_slug": "class"}, "error: project_slug='class': must not be a Python keyword"),
-    ({"project_slug": "json"}, "error: project_slug='json': must not shadow a standard-library"),
-    ({"project_slug": "tests"}, "error: project_slug='tests': is reserved"),
-    ({"project_slug": "pytest"}, "error: project_slug='pytest': is reserved"),
-    ({"project_name": "Conftest"}, "error: project_slug='conftest': is reserved"),
-    ({"package_name": "my-pkg"}, "error: package_name='my-pkg': must be lowercase letters"),
-    ({"package_name": "import"}, "error: package_name='import': must not be a Python keyword"),
-    (
-        {"package_name": "asyncio"},
-        "error: package_name='asyncio': must not shadow a standard-library",
-    ),
-    ({"package_name": "setup"}, "error: package_name='setup': is reserved"),
-    ({"package_name": "src"}, "error: package_name='src': is reserved"),
-    ({"project_name": "Tab\there"}, "error: project_name='Tab\\there': must not contain control"),
-    ({"description": "two\nlines"}, "error: description='two\\nlines': must not contain control"),
-    ({"author_name": ""}, "error: author_name='': must not be empty"),
-    ({"author_email": "not-an-email"}, "error: author_email='not-an-email': must look like"),
-    ({"author_email": "a b@example.com"}, "error: author_email='a b@example.com': must look like"),
-    ({"version": "1.0-beta"}, "error: version='1.0-beta': must be a PEP 440 version"),
-    ({"version": "v1"}, "error: version='v1': must be a PEP 440 version"),
+SLUG_SHAPE = "must be lowercase letters and digits in words joined by '-', starting with a letter"
+PACKAGE_SHAPE = (
+    "must be lowercase letters and digits in words joined by '_', starting with a letter"
+)
+PATH = "must not contain '/', '\\' or '..'"
+CONTROL = "must not contain control characters or line breaks"
+EMAIL = "must look like name@example.com"
+VERSION = "must be a PEP 440 version such as 0.1.0"
+PORT = "must be a whole number from 1024 to 65535"
+STDLIB = "must not shadow a standard-library module"
+RESERVED = "is reserved: it would shadow a tool or folder"
+
+# The bad-input catalogue: (field, value, rule). Each value, put in a replay file
+# (so it reaches the hooks verbatim, as a typed answer does), must be refused with
+# exactly one line `error: <field>=<repr(value)>: <rule>...`, a non-zero exit, and
+# nothing written.
+CATALOGUE = [
+    # Free text: one line, no control characters, no Jinja, required ones not empty.
+    ("project_name", "Tab\there", CONTROL),
+    ("project_name", "nul\x00byte", CONTROL),
+    ("project_name", "esc \x1b[31mred", CONTROL),
+    ("project_name", "line\u2028separator", CONTROL),
+    ("project_name", "x {# y", "must not contain '{#'"),
+    ("project_name", "", "must not be empty"),
+    ("project_name", "   ", "must not be empty"),
+    ("project_name", 42, "must be text"),
+    ("description", "two\nlines", CONTROL),
+    ("description", "carriage\rreturn", CONTROL),
+    ("description", "a {% if %}", "must not contain '{%'"),
+    ("description", "ends %} here", "must not contain '%}'"),
+    ("description", None, "must be text"),
+    ("author_name", "", "must not be empty"),
+    ("author_name", "{{ 7 * 7 }}", "must not contain '{{'"),
+    ("author_name", "a }} b", "must not contain '}}'"),
+    ("author_name", "bell\x07", CONTROL),
+    # Email: empty, or one address.
+    ("author_email", "not-an-email", EMAIL),
+    ("author_email", "a b@example.com", EMAIL),
+    ("author_email", "@example.com", EMAIL),
+    ("author_email", "me@localhost", EMAIL),
+    ("author_email", "a@b@example.com", EMAIL),
+    ("author_email", "Me <me@example.com>", EMAIL),
+    # Version: PEP 440, canonical.
+    ("version", "1.0-beta", VERSION),
+    ("version", "v1", VERSION),
+    ("version", "latest", VERSION),
+    ("version", "1.0.0 ", VERSION),
+    ("version", "", "must not be empty"),
+    # Slug: directory, distribution, console script, compose project and image
+    # names. Docker and Compose lowercase or refuse what the pattern does not allow.
+    ("project_slug", "My-Project", SLUG_SHAPE),
+    ("project_slug", "1st-project", SLUG_SHAPE),
+    ("project_slug", "-lead", SLUG_SHAPE),
+    ("project_slug", "a--b", SLUG_SHAPE),
+    ("project_slug", "trailing-", SLUG_SHAPE),
+    ("project_slug", "my_project", SLUG_SHAPE),
+    ("project_slug", "my.project", SLUG_SHAPE),
+    ("project_slug", "my project", SLUG_SHAPE),
+    ("project_slug", "café", SLUG_SHAPE),
+    ("project_slug", "x" * 65, "must be at most 64 characters"),
+    ("project_slug", "../evil", PATH),
+    ("project_slug", "..", PATH),
+    ("project_slug", "a/b", PATH),
+    ("project_slug", "a\\b", PATH),
+    ("project_slug", "{{cookiecutter.project_name}}", "must not contain '{{'"),
+    ("project_slug", "", "must not be empty"),
+    ("project_slug", "class", "must not be a Python keyword"),
+    ("project_slug", "json", STDLIB),
+    ("project_slug", "tests", RESERVED),
+    ("project_slug", "pytest", RESERVED),
+    # Package: the import name.
+    ("package_name", "my-pkg", PACKAGE_SHAPE),
+    ("package_name", "Pkg", PACKAGE_SHAPE),
+    ("package_name", "_private", PACKAGE_SHAPE),
+    ("package_name", "x" * 65, "must be at most 64 characters"),
+    ("package_name", "import", "must not be a Python keyword"),
+    ("package_name", "asyncio", STDLIB),
+    ("package_name", "setup", RESERVED),
+    ("package_name", "src", RESERVED),
+    # Choices and yes/no answers (cookiecutter checks its own prompts and command
+    # line; a replay file reaches the hook unchecked).
+    ("python_version", "3.9", "must be one of 3.11, 3.12, 3.13, 3.14"),
+    ("python_version", 3.13, "must be one of 3.11, 3.12, 3.13, 3.14"),
+    ("package_manager", "poetry", "must be one of uv, pip"),
+    ("app_type", "gui", "must be one of cli, web"),
+    ("license", "GPL-3.0", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
+    ("license", "mit", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
+    ("use_devcontainer", "yes", "must be true or false (yes or no)"),
+    ("use_github_actions", None, "must be true or false (yes or no)"),
+    # Port: unprivileged, decimal ASCII digits.
+    ("port", "80", PORT),
+    ("port", "65536", PORT),
+    ("port", "8_000", PORT),
+    ("port", "８０００", PORT),
+    ("port", "", PORT),
+    ("port", 8000, PORT),
 ]
+# Rows also given on the command line (`--no-input key=value`): the first row of
+# each rule of each field cookiecutter does not check itself, with text it passes
+# on unchanged (no Jinja, which it would render first; not an existing directory
+# like '' or '..', which it refuses before any hook runs).
+COMMAND_LINE = list(
+    {
+        (field, rule): (field, value, rule)
+        for field, value, rule in reversed(CATALOGUE)
+        if field in ("project_slug", "package_name", "author_email", "version", "port")
+        and isinstance(value, str)
+        and value.isprintable()
+        and "{" not in value
+        and value not in ("", "..")
+    }.values()
+)[::-1]
 
 
-@pytest.mark.parametrize(("answers", "message"), REFUSED, ids=[repr(a) for a, _ in REFUSED])
-def test_bad_answer_is_refused_with_one_line_and_no_directory(tmp_path, answers, message):
-    result = run_cookiecutter(
-        "--no-input",
-        str(TEMPLATE),
-        *(f"{key}={value}" for key, value in answers.items()),
-        output_dir=tmp_path,
-    )
+def row_id(row):
+    return f"{row[0]}={row[1]!r}"[:60]
+
+
+def cookiecutter_cli(*args, output_dir, log_dir):
+    """The cookiecutter command line, run in this process: what `python -m cookiecutter`
+    runs, without paying for a new interpreter and its imports (the catalogue runs
+    it in forked workers). Output, the hooks' included, is captured at the file
+    descriptors."""
+    from cookiecutter.cli import main
+
+    streams = {1: Path(log_dir, "stdout"), 2: Path(log_dir, "stderr")}
+    saved = {fd: os.dup(fd) for fd in streams}
+    os.environ["PYTHONIOENCODING"] = "utf-8"
+    sys.stdout.flush(), sys.stderr.flush()
+    for fd, path in streams.items():
+        with open(path, "wb") as file:
+            os.dup2(file.fileno(), fd)
+    try:
+        main([*args, "-o", str(output_dir)], prog_name="cookiecutter")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        sys.stdout.flush(), sys.stderr.flush()
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
+    out, err = (path.read_text(encoding="utf-8") for path in streams.values())
+    return subprocess.CompletedProcess(["cookiecutter", *args], code, out, err)
+
+
+def run_row(row, work, via):
+    """Bake with one bad answer in the empty directory ``work``; return the result and
+    what is left in ``work`` besides the replay file and the output directory."""
+    field, value, _ = row
+    out = work / "a" / "out"  # deep enough that '../evil' stays inside `work`
+    out.mkdir(parents=True)
+    if via == "replay":
+        # --overwrite-if-exists: also for a slug naming an existing directory
+        # ('', '..'), which cookiecutter alone refuses before any hook runs.
+        replay = replay_file(work, **{field: value})
+        args = ["--overwrite-if-exists", f"--replay-file={replay}", str(TEMPLATE)]
+    else:
+        args = ["--no-input", str(TEMPLATE), f"{field}={value}"]
+    logs = work.parent / f"{work.name}.logs"
+    logs.mkdir()
+    result = cookiecutter_cli(*args, output_dir=out, log_dir=logs)
+    kept = {work / "replay.json", out, *out.parents}
+    if field == "project_slug" and "/" in value.strip("/"):
+        # Cookiecutter makes the slug's parents before any hook runs and removes
+        # only the target: `a/` of `a/b` stays, empty.
+        kept |= set((out / value).parents)
+    left = sorted(path.relative_to(work).as_posix() for path in work.rglob("*") if path not in kept)
+    return result, left
+
+
+@pytest.fixture(scope="session")
+def refusals(tmp_path_factory):
+    """{(via, row id): (result, paths left)}: every catalogue row through the
+    cookiecutter command line, run in parallel once."""
+    import cookiecutter.cli  # noqa: F401  (imported once, before the workers fork)
+
+    root = tmp_path_factory.mktemp("refusals")
+    jobs = [("replay", row) for row in CATALOGUE] + [("cli", row) for row in COMMAND_LINE]
+    dirs = [root / str(index) for index in range(len(jobs))]
+    for directory in dirs:
+        directory.mkdir()
+    # Forked workers start with cookiecutter imported; HOME keeps its replay dumps here.
+    home = {"HOME": str(root / "home")}
+    Path(home["HOME"]).mkdir()
+    with ProcessPoolExecutor(
+        max_workers=os.cpu_count(),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=os.environ.update,
+        initargs=(home,),
+    ) as pool:
+        results = pool.map(
+            run_row, [row for _, row in jobs], dirs, [via for via, _ in jobs], chunksize=4
+        )
+        return {(via, row_id(row)): r for (via, row), r in zip(jobs, results, strict=True)}
+
+
+def test_the_catalogue_covers_every_answer_and_then_some():
+    assert len(CATALOGUE) >= 40
+    assert len({row_id(row) for row in CATALOGUE}) == len(CATALOGUE), "duplicate rows"
+    fields = {key for key in DEFAULT_ANSWERS if not key.startswith("_")}
+    assert {field for field, _, _ in CATALOGUE} == fields
+    json.dumps(CATALOGUE)  # every value fits in a replay file
+
+
+@pytest.mark.parametrize("row", CATALOGUE, ids=row_id)
+def test_bad_answer_is_refused_with_one_line_and_nothing_written(refusals, row):
+    check_refusal(*refusals["replay", row_id(row)], row)
+
+
+@pytest.mark.parametrize("row", COMMAND_LINE, ids=row_id)
+def test_bad_answer_on_the_command_line_is_refused(refusals, row):
+    check_refusal(*refusals["cli", row_id(row)], row)
+
+
+def check_refusal(result, left, row):
+    field, value, rule = row
     assert result.returncode != 0
     ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(ours) == 1, result.stderr
-    assert ours[0].startswith(message), result.stderr
+    assert ours[0].startswith(f"error: {field}={value!r}: {rule}"), result.stderr
+    assert ours[0].isprintable(), "repr() must escape what the terminal would act on"
+    assert left == [], f"left behind: {left}"
+
+
+def test_a_derived_slug_is_checked_too(tmp_path):
+    result = run_cookiecutter(
+        "--no-input", str(TEMPLATE), "project_name=Conftest", output_dir=tmp_path
+    )
+    assert result.returncode != 0
+    assert "error: project_slug='conftest': is reserved" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-# Answers cookiecutter would not check or would render before the hooks run.
-REFUSED_IN_REPLAY = [
-    (
-        {"python_version": "3.9"},
-        "error: python_version='3.9': must be one of 3.11, 3.12, 3.13, 3.14",
-    ),
-    ({"package_manager": "poetry"}, "error: package_manager='poetry': must be one of uv, pip"),
-    ({"author_name": "{{ 7 * 7 }}"}, "error: author_name='{{ 7 * 7 }}': must not contain '{{'"),
-    ({"description": "a {% if %}"}, "error: description='a {% if %}': must not contain '{%'"),
-    ({"project_name": "x {# y"}, "error: project_name='x {# y': must not contain '{#'"),
-]
+def snapshot(directory):
+    """{relative path: content, or None for a directory} of everything under ``directory``."""
+    return {
+        path.relative_to(directory).as_posix(): None if path.is_dir() else path.read_bytes()
+        for path in sorted(Path(directory).rglob("*"))
+    }
 
 
-@pytest.mark.parametrize(
-    ("answers", "message"), REFUSED_IN_REPLAY, ids=[repr(a) for a, _ in REFUSED_IN_REPLAY]
-)
-def test_bad_answer_in_a_replay_file_is_refused(tmp_path, answers, message):
-    out = tmp_path / "out"
-    out.mkdir()
-    result = run_cookiecutter(
-        f"--replay-file={replay_file(tmp_path, **answers)}", str(TEMPLATE), output_dir=out
-    )
-    assert result.returncode != 0
-    assert message in result.stderr.splitlines()[0], result.stderr
-    assert list(out.iterdir()) == []
-
-
-def test_existing_non_empty_target_is_refused_and_left_untouched(tmp_path):
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite-if-exists"], ["-f"]])
+def test_existing_non_empty_target_is_refused_and_left_untouched(tmp_path, overwrite):
+    """Cookiecutter refuses an existing directory; with -f it goes on to the pre-gen
+    hook, which refuses a non-empty one. Cookiecutter deletes the target on failure
+    only when it created it, so the user's files stay, and nothing is added."""
     target = tmp_path / "my-cool-project"
-    target.mkdir()
+    (target / "src").mkdir(parents=True)
     (target / "notes.txt").write_text("mine\n", encoding="utf-8")
-    for overwrite in ([], ["--overwrite-if-exists"]):
-        result = run_cookiecutter("--no-input", *overwrite, str(TEMPLATE), output_dir=tmp_path)
-        assert result.returncode != 0
-        assert [p.name for p in target.iterdir()] == ["notes.txt"]
-        assert (target / "notes.txt").read_text(encoding="utf-8") == "mine\n"
-    assert "target directory" in result.stderr and "is not empty" in result.stderr
+    (target / "compose.yaml").write_text("services: {}  # my own\n", encoding="utf-8")
+    (target / "src" / "keep.py").write_text("x = 1\n", encoding="utf-8")
+    before = snapshot(target)
+    result = run_cookiecutter("--no-input", *overwrite, str(TEMPLATE), output_dir=tmp_path)
+    assert result.returncode != 0
+    assert snapshot(target) == before
+    assert [path.name for path in tmp_path.iterdir()] == ["my-cool-project"]
+    if overwrite:
+        ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        message = f"target directory {target} exists and is not empty"
+        assert ours == [f"error: project_slug='my-cool-project': {message}"]
+    else:
+        assert "already exists" in result.stdout + result.stderr
 
 
 def test_existing_empty_target_is_filled_with_overwrite(tmp_path):

@@ -1,5 +1,8 @@
-"""Awkward but valid answers reach pyproject.toml, compose.yaml and README.md exactly."""
+"""Awkward but valid answers reach every file that embeds them exactly:
+pyproject.toml, compose.yaml, README.md, LICENSE, .devcontainer/devcontainer.json.
+The workflow embeds no free text; it stays the same for any answer."""
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -9,17 +12,41 @@ import yaml
 
 from conftest import AWKWARD, bake_ok
 
+AWKWARD_ANSWERS = {"project_slug": "awkward", "author_email": '"odd.name"@example.com'}
 
-@pytest.mark.parametrize("value", AWKWARD)
-def test_answer_round_trips(cookies, value):
-    project = bake_ok(
+
+def bake_awkward(cookies, value, **answers):
+    return bake_ok(
         cookies,
         project_name=value or "x",
-        project_slug="awkward",
         description=value,
         author_name=value or "x",
-        author_email='"odd.name"@example.com',
+        **AWKWARD_ANSWERS,
+        **answers,
     )
+
+
+@pytest.fixture(scope="module")
+def awkward_project(cookies_session):
+    """The project baked with ``value`` in every free-text answer, once per value
+    (``None``: plain answers), with the dev container and the workflow."""
+    baked = {}
+
+    def bake(value):
+        if value not in baked:
+            answers = {"use_devcontainer": True, "use_github_actions": True}
+            if value is None:
+                baked[value] = bake_ok(cookies_session, **AWKWARD_ANSWERS, **answers)
+            else:
+                baked[value] = bake_awkward(cookies_session, value, **answers)
+        return baked[value]
+
+    return bake
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_answer_round_trips(awkward_project, value):
+    project = awkward_project(value)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["description"] == value
     assert pyproject["project"]["authors"] == [
@@ -34,6 +61,14 @@ def test_answer_round_trips(cookies, value):
     readme = (project / "README.md").read_text(encoding="utf-8").splitlines()
     assert readme[0] == f"# {value or 'x'}"
     assert readme[2] == value
+    license_lines = (project / "LICENSE").read_text(encoding="utf-8").splitlines()
+    assert f"Copyright (c) {value or 'x'}" in license_lines
+    devcontainer = json.loads((project / ".devcontainer/devcontainer.json").read_text("utf-8"))
+    assert devcontainer["name"] == (value or "x")
+    workflow = (project / ".github/workflows/ci.yml").read_text(encoding="utf-8")
+    plain = awkward_project(None)
+    assert workflow == (plain / ".github/workflows/ci.yml").read_text(encoding="utf-8")
+    assert isinstance(yaml.safe_load(workflow), dict)
     check = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."], check=False, cwd=project
     )
@@ -62,3 +97,24 @@ def test_empty_email_is_left_out(cookies):
     project = bake_ok(cookies, author_email="")
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["authors"] == [{"name": "Your Name"}]
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("value", AWKWARD)
+def test_compose_config_reads_the_labels_exactly(awkward_project, value, docker):
+    """What Compose itself makes of the labels. Its output is a compose file again,
+    so a literal `$` comes out escaped as `$$` (the built image has `$`: test_docker)."""
+    project = awkward_project(value)
+    result = subprocess.run(
+        ["docker", "compose", "config", "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+    )
+    assert result.returncode == 0, result.stderr
+    for service in json.loads(result.stdout)["services"].values():
+        labels = service["build"]["labels"]
+        assert labels["org.opencontainers.image.title"] == (value or "x").replace("$", "$$")
+        assert labels["org.opencontainers.image.description"] == value.replace("$", "$$")
