@@ -68,6 +68,14 @@ class WebProject:
     def compose(self, *args, check=True):
         return run(["docker", "compose", *args], self.path, self.env, check)
 
+    def edit(self, relative, old, new):
+        """Replace ``old`` by ``new`` in a file of the checkout; return the old text."""
+        path = self.path / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return text
+
     def app_container(self):
         container_id = self.compose("ps", "--quiet", "app").stdout.strip()
         state = run(["docker", "inspect", "-f", "{{json .State}}", container_id]).stdout
@@ -112,19 +120,14 @@ def test_app_comes_up_healthy_on_localhost_and_answers(web):
 def test_a_host_edit_changes_the_running_server_answer(web):
     container_before, state_before = web.app_container()
     images_before = run(["docker", "image", "inspect", "-f", "{{.Id}}", f"{web.slug}-app"]).stdout
-    handler = web.path / "src" / web.slug.replace("-", "_") / "web.py"
-    text = handler.read_text(encoding="utf-8")
+    handler = f"src/{web.slug.replace('-', '_')}/web.py"
     old = 'return {"name": DISTRIBUTION, "version": app.version}'
-    assert old in text
-    handler.write_text(
-        text.replace(old, 'return {"name": DISTRIBUTION, "version": app.version, "edit": "1"}'),
-        encoding="utf-8",
-    )
+    text = web.edit(handler, old, old.replace("}", ', "edit": "1"}'))
     edited = {"name": web.slug, "version": "0.1.0", "edit": "1"}
     assert wait_for_answer(f"{web.url}/", edited) == (200, edited), web.compose(
         "logs", "app"
     ).stdout
-    handler.write_text(text, encoding="utf-8")  # and back
+    (web.path / handler).write_text(text, encoding="utf-8")  # and back
     original = {"name": web.slug, "version": "0.1.0"}
     assert wait_for_answer(f"{web.url}/", original) == (200, original)
     container_after, state_after = web.app_container()
@@ -147,14 +150,8 @@ def test_compose_watch_rebuilds_when_a_dependency_is_added(web):
     )
     try:
         time.sleep(5)  # let watch start its file watcher
-        pyproject = web.path / "pyproject.toml"
-        text = pyproject.read_text(encoding="utf-8")
-        old = 'dependencies = ["fastapi>=0.115", "uvicorn>=0.32"]'
-        assert old in text
-        pyproject.write_text(
-            text.replace(old, 'dependencies = ["fastapi>=0.115", "uvicorn>=0.32", "six"]'),
-            encoding="utf-8",
-        )
+        old = '"uvicorn>=0.32"]'
+        web.edit("pyproject.toml", old, old.replace("]", ', "six"]'))
         deadline = time.monotonic() + 120
         imported = None
         while time.monotonic() < deadline:

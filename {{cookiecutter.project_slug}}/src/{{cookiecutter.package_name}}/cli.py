@@ -1,45 +1,30 @@
-{%- if cookiecutter.app_type == "cli" -%}
-"""The ``{{ cookiecutter.project_slug }}`` console script."""
+{%- set web = cookiecutter.app_type == "web" -%}
+"""The ``{{ cookiecutter.project_slug }}`` console script
+{%- if web %}: serve the web app with uvicorn{% endif %}."""
 
 import argparse
 from importlib.metadata import metadata
-
-from {{ cookiecutter.package_name }} import greet
-
-DISTRIBUTION = "{{ cookiecutter.project_slug }}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Print a greeting; ``--version`` reports the installed distribution's version."""
-    meta = metadata(DISTRIBUTION)
-    parser = argparse.ArgumentParser(prog=DISTRIBUTION, description=meta.get("Summary"))
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {meta['Version']}"
-    )
-    parser.add_argument(
-        "name", nargs="?", default="world", help="who to greet (default: %(default)s)"
-    )
-    args = parser.parse_args(argv)
-    print(greet(args.name))
-    return 0
-{%- else -%}
-"""The ``{{ cookiecutter.project_slug }}`` console script: serve the web app with uvicorn."""
-
-import argparse
-from importlib.metadata import metadata
-
+{% if web %}
 import uvicorn
+{%- else %}
+from {{ cookiecutter.package_name }} import greet
+{%- endif %}
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve ``{{ cookiecutter.package_name }}.web:app``; ``--version`` reports the installed version."""
+{%- if web %}
+    """Serve the web app; ``--version`` reports the installed distribution's version."""
+{%- else %}
+    """Print a greeting; ``--version`` reports the installed distribution's version."""
+{%- endif %}
     meta = metadata(DISTRIBUTION)
     parser = argparse.ArgumentParser(prog=DISTRIBUTION, description=meta.get("Summary"))
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {meta['Version']}"
     )
+{%- if web %}
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -58,5 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         reload=args.reload,
     )
-    return 0
+{%- else %}
+    parser.add_argument(
+        "name", nargs="?", default="world", help="who to greet (default: %(default)s)"
+    )
+    args = parser.parse_args(argv)
+    print(greet(args.name))
 {%- endif %}
+    return 0
