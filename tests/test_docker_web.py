@@ -100,6 +100,9 @@ def web(request, cookies_session, docker):
     yield project
     project.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
     run(["docker", "image", "rm", "--force", f"{project.slug}:prod"], check=False)
+    # The images `docker compose watch` replaced: untagged, still labelled.
+    label = f"label=com.docker.compose.project={project.slug}"
+    run(["docker", "image", "prune", "--force", "--filter", label], check=False)
 
 
 def test_tests_pass_through_the_test_client(web):
