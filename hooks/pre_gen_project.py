@@ -22,7 +22,7 @@ CHOICES = {
     "app_type": ("cli", "web"),
     "license": ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"),
 }
-BOOLEANS = ("use_devcontainer", "use_github_actions")
+BOOLEANS = ("use_devcontainer", "use_github_actions", "use_pre_commit")
 # Unprivileged ports: rootless Docker cannot publish lower ones.
 PORT_RANGE = (1024, 65535)
 MAX_NAME_LENGTH = 64

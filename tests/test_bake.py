@@ -21,8 +21,10 @@ DEFAULT_FILES = {
     ".cookiecutter.json",
     ".dockerignore",
     ".gitattributes",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
     ".python-version",
     "Dockerfile",
     "LICENSE",
@@ -34,6 +36,7 @@ DEFAULT_FILES = {
     "src/my_cool_project/__main__.py",
     "src/my_cool_project/cli.py",
     "tests/test_cli.py",
+    "tests/test_pre_commit.py",
 }
 LOCK_FILES = {"uv": "uv.lock", "pip": "requirements.lock.txt"}
 
