@@ -128,6 +128,26 @@ def test_every_update_is_grouped_and_scheduled(all_projects):
             assert python and grouped["pre-commit"] == python, projects[0]
 
 
+def test_dependabot_updates_the_pip_lock_file_with_pyproject(all_projects):
+    """Dependabot's pip ecosystem reads pyproject.toml and every `.txt` file whose
+    name contains `requirements`: the lock file `make lock` writes is one, so a
+    bump moves its pin and, where pyproject.toml pins the package exactly (ruff),
+    that pin too, in one commit. Ranges that admit the new version stay."""
+    checked = 0
+    for text, projects in dependabot_files(all_projects).items():
+        (update,) = [
+            u for u in yaml.safe_load(text)["updates"] if u["package-ecosystem"] in ("uv", "pip")
+        ]
+        if update["package-ecosystem"] == "uv":
+            continue
+        checked += 1
+        makefile = (projects[0] / "Makefile").read_text(encoding="utf-8")
+        (lock,) = re.findall(r"pip freeze --exclude-editable > (\S+)'", makefile)
+        assert "requirements" in lock and lock.endswith(".txt"), lock
+        assert update["versioning-strategy"] == "increase-if-necessary"
+    assert checked
+
+
 def ruff_pin(pyproject_text):
     dev = tomllib.loads(pyproject_text)["dependency-groups"]["dev"]
     (pin,) = [match[1] for dep in dev if (match := re.fullmatch(r"ruff==(\S+)", dep))]
