@@ -102,6 +102,7 @@ CATALOGUE = [
     ("license", "mit", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),
     ("use_github_actions", None, "must be true or false (yes or no)"),
+    ("use_pre_commit", "no", "must be true or false (yes or no)"),
     # Port: unprivileged, decimal ASCII digits.
     ("port", "80", PORT),
     ("port", "65536", PORT),
