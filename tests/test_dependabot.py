@@ -5,6 +5,7 @@ source), naming exactly the package ecosystems the project's own files use, each
 grouped and on a schedule. The ruff that pre-commit runs and the ruff the
 project pins agree, in the template and in every bake."""
 
+import functools
 import json
 import re
 import tomllib
@@ -38,6 +39,12 @@ def schema_errors(config):
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in validator.iter_errors(config)
     ]
+
+
+@functools.cache
+def parsed(text):
+    """A YAML text, parsed once however many bakes share it (read-only)."""
+    return yaml.safe_load(text)
 
 
 def ecosystems_in_use(project):
@@ -99,7 +106,7 @@ def test_dependabot_names_exactly_the_ecosystems_the_project_uses(all_projects):
             assert not (project / ".github").exists()
             continue
         with_dependabot += 1
-        updates = yaml.safe_load(path.read_text(encoding="utf-8"))["updates"]
+        updates = parsed(path.read_text(encoding="utf-8"))["updates"]
         names = [update["package-ecosystem"] for update in updates]
         assert sorted(names) == sorted(ecosystems_in_use(project)), project
         assert all(update["directory"] == "/" for update in updates), project
@@ -148,6 +155,7 @@ def test_dependabot_updates_the_pip_lock_file_with_pyproject(all_projects):
     assert checked
 
 
+@functools.cache
 def ruff_pin(pyproject_text):
     dev = tomllib.loads(pyproject_text)["dependency-groups"]["dev"]
     (pin,) = [match[1] for dep in dev if (match := re.fullmatch(r"ruff==(\S+)", dep))]
@@ -155,7 +163,7 @@ def ruff_pin(pyproject_text):
 
 
 def ruff_rev(pre_commit_text):
-    (repo,) = [r for r in yaml.safe_load(pre_commit_text)["repos"] if r["repo"] == RUFF_HOOK]
+    (repo,) = [r for r in parsed(pre_commit_text)["repos"] if r["repo"] == RUFF_HOOK]
     return repo["rev"]
 
 
