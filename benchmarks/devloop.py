@@ -20,11 +20,14 @@ and of the loop variants rotates every round), medians and min-max of:
   container).
 
 Prints the machine, a Markdown table and ratios; ``--json PATH`` writes every
-sample. Baked projects, their containers and images are removed afterwards,
+sample; ``--write-docs`` writes the machine, the tables and the targets (met or
+missed) into docs/benchmark.md, between its markers; ``--from-json PATH``
+measures nothing and reports a saved run (with ``--write-docs``, into the docs). Baked projects, their containers and images are removed afterwards,
 even on failure. Compose projects are named ``bench-<pm>-<pid>...``.
 
     python benchmarks/devloop.py [--rounds N] [--package-manager uv|pip|both]
                                  [--json PATH] [--smoke] [--template PATH]
+                                 [--write-docs] [--from-json PATH]
 
 ``--smoke``: one round, uv only, builds with the layer cache, no prod image:
 a check that every step still works, not a measurement.
@@ -402,14 +405,42 @@ def summary(values):
     }
 
 
+def machine_line(info):
+    """When, how and where the benchmark ran, in one line."""
+    where = [
+        f"{info['cpus']} CPUs",
+        f"Docker Engine {info['docker_engine']}",
+        f"Compose {info['docker_compose']}",
+        f"host Python {info['host_python']}",
+        info.get("platform"),
+    ]
+    how = f"`devloop.py {info['arguments']}`, " if info.get("arguments") else ""
+    return f"{info['date']}, {how}{info['wall_s']} s: " + ", ".join(filter(None, where))
+
+
 def table(results, info):
+    """The machine line, then the tables: what the benchmark prints."""
+    return f"Dev loop benchmark, {machine_line(info)}\n\n{tables(results)}"
+
+
+def median(result, key):
+    return result["samples"].get(key, {}).get("median", float("nan"))
+
+
+def fastest_mounted(result):
+    return min(median(result, key) for key in ("run", "exec", "watch") if key in result["samples"])
+
+
+def dev_overhead(result):
+    """MB of the dev image above its base image and the venv's site-packages."""
+    sizes = result["sizes"]
+    return (sizes["dev"] - sizes["base"] - sizes["site_packages"]) / 1e6
+
+
+def tables(results):
+    """The timings, then the ratios and sizes, as Markdown tables."""
     mb = 1e6
     lines = [
-        (
-            f"Dev loop benchmark, {info['date']}: {info['cpus']} CPUs, Docker Engine "
-            f"{info['docker_engine']}, Compose {info['docker_compose']}, {info['platform']}"
-        ),
-        "",
         "| seconds, median (min–max) | " + " | ".join(results) + " |",
         "| --- |" + " --- |" * len(results),
     ]
@@ -442,22 +473,17 @@ def table(results, info):
     def row(label, fn):
         lines.append(f"| {label} | " + " | ".join(fn(r) for r in results.values()) + " |")
 
-    def med(r, key):
-        return r["samples"].get(key, {}).get("median", float("nan"))
-
-    row("run − native (s)", lambda r: f"{med(r, 'run') - med(r, 'native'):+.2f}")
-    row("exec − native (s)", lambda r: f"{med(r, 'exec') - med(r, 'native'):+.2f}")
-    row("watch − native (s)", lambda r: f"{med(r, 'watch') - med(r, 'native'):+.2f}")
+    row("run − native (s)", lambda r: f"{median(r, 'run') - median(r, 'native'):+.2f}")
+    row("exec − native (s)", lambda r: f"{median(r, 'exec') - median(r, 'native'):+.2f}")
+    row("watch − native (s)", lambda r: f"{median(r, 'watch') - median(r, 'native'):+.2f}")
     row(
         "rebuild / fastest mounted",
-        lambda r: (
-            f"{med(r, 'rebuild') / min(med(r, k) for k in r['samples'] if k in LOOPS[:3]):.1f}×"
-        ),
+        lambda r: f"{median(r, 'rebuild') / fastest_mounted(r):.1f}×",
     )
     uv_cold = results.get("uv", {}).get("samples", {}).get("cold")
     row(
         "cold build / uv cold build",
-        lambda r: f"{med(r, 'cold') / uv_cold['median']:.2f}" if uv_cold else "–",
+        lambda r: f"{median(r, 'cold') / uv_cold['median']:.2f}" if uv_cold else "–",
     )
     row(
         "code rebuild: dependency step, packages installed",
@@ -484,15 +510,103 @@ def table(results, info):
         row(label, lambda r, k=key: f"{r['sizes'][k] / mb:.1f}" if k in r["sizes"] else "–")
     row(
         "dev − base − site-packages (MB; target ≤ 30)",
-        lambda r: (
-            f"{(r['sizes']['dev'] - r['sizes']['base'] - r['sizes']['site_packages']) / mb:.1f}"
-        ),
+        lambda r: f"{dev_overhead(r):.1f}",
     )
     row(
         "dev − base − whole venv (MB)",
         lambda r: f"{(r['sizes']['dev'] - r['sizes']['base'] - r['sizes']['venv']) / mb:.1f}",
     )
     return "\n".join(lines)
+
+
+# The benchmark's targets: (what, the figure it shows for one package manager, is
+# it met?). The uv/pip target compares the two, so it has a figure for uv only.
+TARGETS = [
+    (
+        "code-only rebuild installs 0 dependencies (dependency step / packages installed)",
+        lambda r: ", ".join(
+            sorted({f"{c['dependency_step']} / {c['project_step_installed']}" for c in r["checks"]})
+        ),
+        lambda r: all(
+            c["dependency_step"] == "CACHED" and c["project_step_installed"] == 1
+            for c in r["checks"]
+        ),
+    ),
+    (
+        "fastest mounted loop ≤ native + 0.15 s",
+        lambda r: f"{fastest_mounted(r) - median(r, 'native'):+.2f} s",
+        lambda r: fastest_mounted(r) - median(r, "native") <= 0.15,
+    ),
+    (
+        "`compose run` loop ≤ native + 0.5 s",
+        lambda r: f"{median(r, 'run') - median(r, 'native'):+.2f} s",
+        lambda r: median(r, "run") - median(r, "native") <= 0.5,
+    ),
+    (
+        "rebuild loop ≥ 10× the fastest mounted loop",
+        lambda r: f"{median(r, 'rebuild') / fastest_mounted(r):.1f}×",
+        lambda r: median(r, "rebuild") / fastest_mounted(r) >= 10,
+    ),
+    (
+        "dev image ≤ base + site-packages + 30 MB",
+        lambda r: f"+{dev_overhead(r):.1f} MB",
+        lambda r: dev_overhead(r) <= 30,
+    ),
+]
+
+
+def verdict(met):
+    """'met', 'missed', or which package managers met it: from {pm: bool}."""
+    if all(met.values()):
+        return "**met**"
+    if not any(met.values()):
+        return "**missed**"
+    return "; ".join(f"**{'met' if ok else 'missed'}** for {pm}" for pm, ok in met.items())
+
+
+def targets(results):
+    """The targets as a Markdown table: each package manager's figure, and the verdict."""
+    lines = [
+        "| target | " + " | ".join(results) + " | result |",
+        "| --- |" + " --- |" * (len(results) + 1),
+    ]
+    for label, figure, met in TARGETS:
+        figures = " | ".join(figure(r) for r in results.values())
+        lines.append(
+            f"| {label} | {figures} | {verdict({pm: met(r) for pm, r in results.items()})} |"
+        )
+    if {"uv", "pip"} <= set(results):
+        ratio = median(results["uv"], "cold") / median(results["pip"], "cold")
+        cells = f"{ratio:.2f}× | – | {verdict({'uv': ratio <= 0.5})}"
+        lines.append(f"| uv cold build ≤ 0.5× pip cold build | {cells} |")
+    return "\n".join(lines)
+
+
+DOCS = TEMPLATE / "docs" / "benchmark.md"
+DOCS_BEGIN = "<!-- written by benchmarks/devloop.py --write-docs: begin -->"
+DOCS_END = "<!-- written by benchmarks/devloop.py --write-docs: end -->"
+
+
+def docs_section(results, info):
+    """What --write-docs puts between the markers of docs/benchmark.md."""
+    bake = results[next(iter(results))]["sizes"].get("base_image", "")
+    python = bake.removeprefix("python:").removesuffix("-slim")
+    return "\n".join(
+        [
+            f"Latest run: {machine_line(info)}; the default bake (cli, Python {python}).",
+            "",
+            tables(results),
+            "",
+            targets(results),
+        ]
+    )
+
+
+def write_docs(path, section):
+    """Replace what stands between the markers in ``path`` with ``section``."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(DOCS_BEGIN) + len(DOCS_BEGIN), text.index(DOCS_END)
+    path.write_text(f"{text[:start]}\n{section}\n{text[end:]}", encoding="utf-8")
 
 
 def main():
@@ -502,7 +616,20 @@ def main():
     parser.add_argument("--json", type=Path, help="write every sample here")
     parser.add_argument("--smoke", action="store_true", help="one round, uv, cached builds")
     parser.add_argument("--template", type=Path, default=TEMPLATE, help="template to bake")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help=f"write the machine, the tables and the targets into {DOCS.relative_to(TEMPLATE)}",
+    )
+    parser.add_argument(
+        "--from-json", type=Path, help="measure nothing: report a run saved with --json"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        report(saved["results"], saved["machine"], args)
+        return
+    arguments = " ".join(sys.argv[1:])
     if args.smoke:
         args.rounds, args.package_manager = 1, "uv"
     pms = ["uv", "pip"] if args.package_manager == "both" else [args.package_manager]
@@ -533,11 +660,19 @@ def main():
     }
     info["rounds"] = args.rounds
     info["smoke"] = args.smoke
+    info["arguments"] = arguments
     info["wall_s"] = round(time.perf_counter() - wall)
-    print(table(results, info))
-    print(f"\n{args.rounds} round(s), total wall time {info['wall_s']} s")
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
+    report(results, info, args)
+
+
+def report(results, info, args):
+    print(table(results, info))
+    print(f"\n{info['rounds']} round(s), total wall time {info['wall_s']} s")
+    if args.write_docs:
+        write_docs(DOCS, docs_section(results, info))
+        log(f"wrote {DOCS}")
 
 
 if __name__ == "__main__":
