@@ -50,7 +50,21 @@ import tempfile
 import time
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1]
+# The helpers the template's tests use: commands, baking, compose projects, the
+# BuildKit log parser.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers import (
+    TEMPLATE,
+    ComposeProject,
+    bake,
+    compose_environment,
+    installed,
+    output,
+    remove_compose_project,
+    run,
+    split_at_source_copy,
+)
+
 MOUNT = "  volumes:\n    - .:/src\n"
 NEW_DEPENDENCY = "tomli-w>=1.0"  # small, pure Python, no dependencies of its own
 LOOPS = ("run", "exec", "watch", "native", "rebuild")
@@ -62,128 +76,44 @@ def log(*args, sep=" "):
     print(*args, sep=sep, file=sys.stderr, flush=True)
 
 
-def run(cmd, cwd=None, env=None, check=True):
-    """Run ``cmd``; return stdout + stderr. Show all the output if it fails."""
-    result = subprocess.run(
-        cmd, cwd=cwd, env=env, check=False, capture_output=True, text=True, stdin=subprocess.DEVNULL
-    )
-    if check and result.returncode != 0:
-        log(f"$ {' '.join(map(str, cmd))}  (exit {result.returncode})")
-        log(result.stdout[-6000:], result.stderr[-6000:], sep="\n")
-        raise subprocess.CalledProcessError(result.returncode, cmd)
-    return result.stdout + result.stderr
-
-
-def timed(cmd, **kwargs):
-    start = time.perf_counter()
-    out = run(cmd, **kwargs)
-    return time.perf_counter() - start, out
-
-
-def bake(template, output_dir, **answers):
+def timed_bake(template, output_dir, **answers):
     """Bake with the cookiecutter command line, as a user does; (seconds, path)."""
-    args = [f"{key}={value}" for key, value in answers.items()]
-    cmd = [sys.executable, "-m", "cookiecutter", "--no-input", str(template), "-o", output_dir]
-    seconds, _ = timed([*cmd, *args])
-    return seconds, Path(output_dir, answers["project_name"])
+    start = time.perf_counter()
+    path = bake(output_dir, template, **answers)
+    return time.perf_counter() - start, path
 
 
-def build_steps(log_text):
-    """{step number: (title, status, seconds, output lines)} from a plain BuildKit log."""
-    steps = {}
-    for line in log_text.splitlines():
-        match = re.match(r"#(\d+) (.*)", line)
-        if not match:
-            continue
-        number, rest = int(match[1]), match[2]
-        title, status, seconds, lines = steps.get(number, ("", "", 0.0, []))
-        if rest.startswith("[") and not title:
-            title = rest
-        elif rest == "CACHED":
-            status = "CACHED"
-        elif done := re.match(r"DONE (\d+\.\d+)s", rest):
-            status, seconds = "DONE", float(done[1])
-        else:
-            lines = [*lines, rest]
-        steps[number] = (title, status, seconds, lines)
-    return steps
+def code_rebuild_steps(build):
+    """The dependency step (the last RUN before ``COPY . .``) and the project step
+    (the last one) of a build's log."""
+    before, after = split_at_source_copy(output(build))
+    return before[-1], after[-1]
 
 
-def dev_steps(log_text):
-    """The dependency step and the project step of the dev stage: the RUN before
-    ``COPY . .`` and the last one."""
-    steps = build_steps(log_text)
-    dev = {}
-    for title, status, seconds, lines in steps.values():
-        match = re.match(r"\[\S+ dev (\d+)/(\d+)\] (.*)", title)
-        if match:
-            dev[int(match[1])] = (int(match[2]), match[3], status, seconds, lines)
-    last = max(dev)
-    return dev.get(last - 2), dev[last]
+class Project(ComposeProject):
+    """A baked project, compose run as the owner of its directory, and the edits
+    the benchmark times."""
 
+    def __init__(self, path):
+        owner = Path(path).stat()
+        super().__init__(path, compose_environment(owner.st_uid, owner.st_gid))
+        self.word = "Hello"
 
-def installed_count(lines):
-    """Packages a build step installed, as pip or uv reported them."""
-    text = "\n".join(lines)
-    pip = re.findall(r"Successfully installed (.*)", text)
-    uv = re.findall(r"Installed (\d+) packages?", text)
-    return sum(len(found.split()) for found in pip) + sum(int(n) for n in uv)
-
-
-class Project:
-    """A baked project directory, and the compose and make commands run in it."""
-
-    def __init__(self, path, edit_file=None):
-        self.dir = Path(path)
-        self.package = self.dir.name.replace("-", "_")
-        owner = self.dir.stat()
-        self.env = {**os.environ, "HOST_UID": str(owner.st_uid), "HOST_GID": str(owner.st_gid)}
-        self.word, self.edits = "Hello", 0
-
-    def compose(self, *args, **kwargs):
-        return run(["docker", "compose", *args], cwd=self.dir, env=self.env, **kwargs)
-
-    def make(self, *args, **kwargs):
-        return run(["make", *args], cwd=self.dir, env=self.env, **kwargs)
-
-    def edit(self):
+    def edit_greeting(self):
         """Change the greeting word in the package and in the test that expects it
         (a word never used before, so no build can come from the layer cache)."""
-        self.edits += 1
         new = f"Edit{next(EDITS)}x{os.getpid()}"
-        for path in (
-            self.dir / "src" / self.package / "__init__.py",
-            self.dir / "tests/test_cli.py",
-        ):
-            text = path.read_text(encoding="utf-8")
-            assert f'"{self.word}, ' in text, f"{path} lacks the greeting {self.word!r}"
-            path.write_text(text.replace(f'"{self.word}, ', f'"{new}, '), encoding="utf-8")
+        for relative in (f"src/{self.package}/__init__.py", "tests/test_cli.py"):
+            self.edit(relative, f'"{self.word}, ', f'"{new}, ')
         self.word = new
 
     def add_dependency(self):
-        path = self.dir / "pyproject.toml"
-        text = path.read_text(encoding="utf-8")
-        assert "dependencies = []" in text
         new = f'dependencies = ["{NEW_DEPENDENCY}"]  # edit {next(EDITS)}'
-        path.write_text(text.replace("dependencies = []", new), encoding="utf-8")
-
-    def down(self):
-        self.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
+        self.edit("pyproject.toml", "dependencies = []", new)
 
 
 def image_size(name):
-    return int(run(["docker", "image", "inspect", "-f", "{{.Size}}", name]).strip())
-
-
-def remove_images(slug):
-    """Every image and container of the compose project ``slug`` (and ``slug:prod``)."""
-    label = f"label=com.docker.compose.project={slug}"
-    containers = run(["docker", "ps", "-aq", "--filter", label], check=False).split()
-    if containers:
-        run(["docker", "rm", "-f", *containers], check=False)
-    images = set(run(["docker", "image", "ls", "-q", "--filter", label], check=False).split())
-    images |= {f"{slug}-app", f"{slug}-test", f"{slug}:prod"}
-    run(["docker", "image", "rm", "-f", *images], check=False)
+    return int(run(["docker", "image", "inspect", "-f", "{{.Size}}", name]).stdout)
 
 
 class Watcher:
@@ -191,15 +121,7 @@ class Watcher:
 
     def __init__(self, project):
         self.project = project
-        self.process = subprocess.Popen(
-            ["make", "test-watch"],
-            cwd=project.dir,
-            env=project.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = project.start("make", "test-watch")
         self.pending = ""
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -225,7 +147,7 @@ class Watcher:
         raise RuntimeError("test-watch reported no pytest run:\n" + "".join(seen[-40:]))
 
     def latency(self):
-        self.project.edit()
+        self.project.edit_greeting()
         start = time.perf_counter()
         return self.wait() - start
 
@@ -253,16 +175,13 @@ class Bench:
     # -- set-up (untimed) --------------------------------------------------
     def setup(self):
         answers = {"package_manager": self.pm}
-        _, path = bake(self.template, self.tmp / "loop", project_name=self.slug, **answers)
+        path = bake(self.tmp / "loop", self.template, project_name=self.slug, **answers)
         self.loop = Project(path)  # run, exec
         self.watched = Project(shutil.copytree(path, self.tmp / "watch" / self.slug))
         self.native = Project(shutil.copytree(path, self.tmp / "native" / self.slug))
-        _, path = bake(self.template, self.tmp / "rb", project_name=f"{self.slug}-rb", **answers)
+        path = bake(self.tmp / "rb", self.template, project_name=f"{self.slug}-rb", **answers)
         self.rebuild = Project(path)
-        compose = self.rebuild.dir / "compose.yaml"
-        text = compose.read_text(encoding="utf-8")
-        assert MOUNT in text, "compose.yaml no longer has the expected /src mount"
-        compose.write_text(text.replace(MOUNT, ""), encoding="utf-8")
+        self.rebuild.edit("compose.yaml", MOUNT, "")  # the loop without the mount
         log(f"[{self.pm}] building the loop images")
         self.loop.compose("build")
         self.rebuild.compose("build", "test")
@@ -276,9 +195,9 @@ class Bench:
             "--quiet",
             "--disable-pip-version-check",
         ]
-        run([*pip, "--ignore-requires-python", "--editable", self.native.dir, "pytest"])
+        run([*pip, "--ignore-requires-python", "--editable", self.native.path, "pytest"])
         self.native_pytest = venv / "bin/pytest"
-        makefile = (self.loop.dir / "Makefile").read_text(encoding="utf-8")
+        makefile = self.loop.read("Makefile")
         self.loops = [
             v
             for v in LOOPS
@@ -291,13 +210,14 @@ class Bench:
 
     def sizes_once(self):
         test = f"{self.slug}-test"
-        base = f"python:{json.loads(self.loop.compose('config', '--format', 'json'))['services']['test']['build']['args']['PYTHON_VERSION']}-slim"
+        config = json.loads(self.loop.compose("config", "--format", "json").stdout)
+        base = f"python:{config['services']['test']['build']['args']['PYTHON_VERSION']}-slim"
         du = self.loop.compose(
             "run", "--rm", "--no-deps", "test", "sh", "-c",
             "du -sb /opt/venv/lib/python3*/site-packages | cut -f1;"
             " du -sb /opt/venv | cut -f1;"
             " du -cb $(command -v uv uvx 2>/dev/null) /dev/null | tail -1 | cut -f1",
-        ).split()  # fmt: skip
+        ).stdout.split()  # fmt: skip
         self.sizes = {
             "base_image": base,
             "base": image_size(base),
@@ -316,7 +236,7 @@ class Bench:
     def builds_once(self, n):
         """Bake, cold build, code-only rebuild, dependency rebuild of a fresh project."""
         out = self.tmp / f"b{n}"
-        seconds, path = bake(
+        seconds, path = timed_bake(
             self.template, out, project_name=f"{self.slug}-b", package_manager=self.pm
         )
         self.samples["bake"].append(seconds)
@@ -325,23 +245,23 @@ class Bench:
         cold = [*build, "--no-cache"] if not self.smoke else build
         for key, change in (
             ("cold", None),
-            ("code", project.edit),
+            ("code", project.edit_greeting),
             ("deps", project.add_dependency),
         ):
             if change:
                 change()
             start = time.perf_counter()
-            text = project.compose(*(cold if key == "cold" else build))
+            result = project.compose(*(cold if key == "cold" else build))
             self.samples[key].append(time.perf_counter() - start)
             if key == "code":
-                deps, proj = dev_steps(text)
+                dependencies, own = code_rebuild_steps(result)
                 self.checks.append(
                     {
                         "round": n,
-                        "dependency_step": deps[2] if deps else "?",
-                        "project_step_installed": installed_count(proj[4]),
-                        "project_step_s": proj[3],
-                        "build_isolation": any("build dependencies" in x for x in proj[4]),
+                        "dependency_step": "CACHED" if dependencies.cached else "DONE",
+                        "project_step_installed": len(installed([own])),
+                        "project_step_s": own.seconds,
+                        "build_isolation": any("build dependencies" in x for x in own.output),
                     }
                 )
         project.compose("down", "--remove-orphans", check=False)
@@ -351,7 +271,7 @@ class Bench:
         if variant == "watch":
             return self.watcher.latency()
         project = {"native": self.native, "rebuild": self.rebuild}.get(variant, self.loop)
-        project.edit()
+        project.edit_greeting()
         start = time.perf_counter()
         if variant == "run":
             project.compose("run", "--rm", "test")
@@ -359,7 +279,7 @@ class Bench:
             project.make("test-fast")
         elif variant == "native":
             env = {**os.environ, "PATH": f"{self.native_pytest.parent}:{os.environ['PATH']}"}
-            run([self.native_pytest, "-q"], cwd=project.dir, env=env)
+            run([self.native_pytest, "-q"], cwd=project.path, env=env)
         else:
             project.compose("build", "test")
             project.compose("run", "--rm", "test")
@@ -382,7 +302,7 @@ class Bench:
             if hasattr(self, project):
                 getattr(self, project).down()
         for slug in self.slugs:
-            remove_images(slug)
+            remove_compose_project(slug)
 
 
 def machine():
@@ -390,8 +310,8 @@ def machine():
         "date": datetime.date.today().isoformat(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
-        "docker_engine": run(["docker", "version", "-f", "{{.Server.Version}}"]).strip(),
-        "docker_compose": run(["docker", "compose", "version", "--short"]).strip(),
+        "docker_engine": run(["docker", "version", "-f", "{{.Server.Version}}"]).stdout.strip(),
+        "docker_compose": run(["docker", "compose", "version", "--short"]).stdout.strip(),
         "host_python": platform.python_version(),
     }
 

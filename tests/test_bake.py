@@ -4,7 +4,6 @@
 import ast
 import json
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_files, tool
+from helpers import run
 
 OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
 SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
@@ -55,7 +55,7 @@ def lint_findings(all_projects):
     for path in projects:
         dockerfiles.setdefault(Path(path, "Dockerfile").read_bytes(), []).append(path)
     outputs = [
-        subprocess.run(command, check=False, capture_output=True, text=True)
+        run(command, check=False)
         for command in (
             [*ruff, "check", "--no-cache", "--output-format=concise", *projects],
             [*ruff, "format", "--check", "--no-cache", *projects],
@@ -280,8 +280,8 @@ def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
     assert "make prod-build" in runs
     assert ("make up" in runs) == (answers["app_type"] == "web")
     makefile = read(project, "Makefile")
-    for run in filter(None, runs):
-        assert f"\n{run.split()[1]}:" in makefile, run
+    for step_command in filter(None, runs):
+        assert f"\n{step_command.split()[1]}:" in makefile, step_command
 
 
 def test_ruff_and_hadolint_are_clean(baked, lint_findings):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_ANSWERS, OPTIONS, TEMPLATE, replay_file, run_cookiecutter
+from helpers import snapshot
 
 SLUG_SHAPE = "must be lowercase letters and digits in words joined by '-', starting with a letter"
 PACKAGE_SHAPE = (
@@ -263,14 +264,6 @@ def test_an_empty_name_is_reported_as_itself_not_as_the_slug_made_from_it(tmp_pa
     ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert ours == ["error: project_name='': must not be empty"], result.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def snapshot(directory):
-    """{relative path: content, or None for a directory} of everything under ``directory``."""
-    return {
-        path.relative_to(directory).as_posix(): None if path.is_dir() else path.read_bytes()
-        for path in sorted(Path(directory).rglob("*"))
-    }
 
 
 @pytest.mark.parametrize("overwrite", [[], ["--overwrite-if-exists"], ["-f"]])
