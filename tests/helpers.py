@@ -6,6 +6,7 @@ Standard library only, and no pytest: the benchmark imports this module too. A
 failed command raises ``CommandFailed``, an AssertionError whose message shows
 the command, its exit status and the end of its output."""
 
+import json
 import os
 import re
 import subprocess
@@ -81,8 +82,9 @@ def bake(output_dir, template=TEMPLATE, **answers):
 def compose_environment(host_uid=None, host_gid=None):
     """This process's environment for compose, with HOST_UID/HOST_GID set to
     ``host_uid``/``host_gid`` (the gid defaults to the uid), or unset when None
-    (compose's default, 1000); no APP_PORT from the caller's shell."""
-    unset = ("HOST_UID", "HOST_GID", "APP_PORT")
+    (then `make` passes `id -u`/`id -g`, plain compose its default, 1000); no
+    APP_PORT or COMPOSE_PROJECT_NAME from the caller's shell."""
+    unset = ("HOST_UID", "HOST_GID", "APP_PORT", "COMPOSE_PROJECT_NAME")
     env = {key: value for key, value in os.environ.items() if key not in unset}
     if host_uid is not None:
         gid = host_uid if host_gid is None else host_gid
@@ -91,14 +93,27 @@ def compose_environment(host_uid=None, host_gid=None):
 
 
 class ComposeProject:
-    """A baked project directory and the commands of its README, run in it."""
+    """A baked project directory and the commands of its README, run in it.
 
-    def __init__(self, path, env=None):
+    Its compose project is ``name``, the slug unless given (COMPOSE_PROJECT_NAME,
+    which `make` passes on too: unique when the slug is, see slug() in
+    test_docker.py). ``name=None`` leaves the name to the checkout's `.env`,
+    which `make` completes (scripts/dev-env.sh), as on a developer's machine."""
+
+    def __init__(self, path, env=None, name=""):
         self.path = Path(path)
         self.slug = self.path.name
         self.package = self.slug.replace("-", "_")
         self.env = compose_environment() if env is None else env
-        self.images = {"app": f"{self.slug}-app", "test": f"{self.slug}-test"}
+        self.name = None if name is None else name or self.slug
+        if self.name is not None:
+            self.env = {**self.env, "COMPOSE_PROJECT_NAME": self.name}
+
+    @property
+    def images(self):
+        """{service: the image compose builds for it}."""
+        name = self.name or self.configured_name()
+        return {"app": f"{name}-app", "test": f"{name}-test"}
 
     def compose(self, *args, check=True):
         return run(["docker", "compose", *args], self.path, self.env, check)
@@ -138,28 +153,32 @@ class ComposeProject:
         inspect = ["docker", "image", "inspect", "-f", "{{.Id}}"]
         return {name: run([*inspect, image]).stdout.strip() for name, image in self.images.items()}
 
+    def configured_name(self):
+        """The compose project's name as compose resolves it (environment, .env)."""
+        return json.loads(self.compose("config", "--format", "json").stdout)["name"]
+
     def down(self):
         """Remove what the project made (see ``remove_compose_project``)."""
+        name = self.name or self.configured_name()
         self.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
-        remove_compose_project(self.slug)
+        remove_compose_project(name)
 
 
-def remove_compose_project(slug):
-    """Remove what is left of the compose project ``slug``, also once its directory
-    is gone: its containers (`make test-fast`'s kept one too), every image it built
-    (also the ones a rebuild or `docker compose watch` replaced) and `<slug>:prod`.
-    Images its services only use are kept: they may not be pullable again."""
-    label = f"label=com.docker.compose.project={slug}"
+def remove_compose_project(name):
+    """Remove what is left of the compose project ``name``, also once its directory
+    is gone: its containers (`make test-fast`'s kept one too), network, every image
+    it built (also the ones a rebuild or `docker compose watch` replaced) and
+    `<name>:prod`. Images its services only use are kept: they may not be
+    pullable again."""
+    label = f"label=com.docker.compose.project={name}"
     containers = run(["docker", "ps", "-aq", "--filter", label], check=False).stdout.split()
-    if containers:
-        run(["docker", "rm", "--force", *containers], check=False)
-    images = set(
-        run(["docker", "image", "ls", "-aq", "--filter", label], check=False).stdout.split()
-    )
-    run(["docker", "image", "rm", "--force", *images, f"{slug}:prod"], check=False)
-    networks = run(["docker", "network", "ls", "-q", "--filter", label], check=False).stdout.split()
-    if networks:
-        run(["docker", "network", "rm", *networks], check=False)
+    run(["docker", "rm", "--force", *containers, f"{name}-test-kept"], check=False)
+    networks = run(["docker", "network", "ls", "-q", "--filter", label], check=False).stdout
+    if networks.split():
+        run(["docker", "network", "rm", *networks.split()], check=False)
+    images = run(["docker", "image", "ls", "-aq", "--filter", label], check=False).stdout.split()
+    built = [f"{name}-app", f"{name}-test", f"{name}:prod"]
+    run(["docker", "image", "rm", "--force", *set(images), *built], check=False)
 
 
 # --- BuildKit's plain log (`docker compose build --progress=plain`) ---------------

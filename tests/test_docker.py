@@ -64,7 +64,9 @@ def slug(*parts):
 
 class DevProject(ComposeProject):
     """A baked project whose checkout belongs to ``owner``, as do the files the
-    test writes into it; compose gets ``host_uid`` (UNSET: none)."""
+    test writes into it; compose gets ``host_uid`` (UNSET: none). Its compose
+    project is named after the slug, unique to this run (the default name, one
+    per checkout, is proven in test_docker_checkouts.py)."""
 
     def __init__(self, path, answers, owner, host_uid):
         super().__init__(path, compose_environment(host_uid))
