@@ -729,8 +729,9 @@ def fit_choice(value, choices):
 
 
 def template_default(raw, answers):
-    """The template's default for ``key``: the first choice, or the value with its
-    Jinja (``{{ cookiecutter.project_name | slugify }}``) rendered."""
+    """The template's default from its cookiecutter.json value ``raw``: the first
+    choice, or the value with its Jinja (``{{ cookiecutter.project_name | slugify }}``)
+    rendered with the ``answers`` so far."""
     if isinstance(raw, list):
         return raw[0]
     if isinstance(raw, str) and "{" in raw:
@@ -870,6 +871,8 @@ def record_source(project, template, checkout):
     """Set the template source and ref recorded in ``project``'s answers file (the
     format the template's post-generation hook writes)."""
     path = Path(project, ANSWERS_FILE)
+    if not path.is_file():  # a template that records no answers
+        return
     data = json.loads(path.read_text(encoding="utf-8"))
     for key, value in (("_template", template), ("_checkout", checkout)):
         if value:
@@ -896,11 +899,8 @@ def recorded_source(repo_path):
 def excluded_patterns(project):
     """The names `make template-diff` leaves out: NOT_FROM_TEMPLATE in the
     regenerated project's Makefile, else this module's copy of it."""
-    text = (
-        Path(project, "Makefile").read_text(encoding="utf-8")
-        if Path(project, "Makefile").is_file()
-        else ""
-    )
+    makefile = Path(project, "Makefile")
+    text = makefile.read_text(encoding="utf-8") if makefile.is_file() else ""
     match = re.search(r"^NOT_FROM_TEMPLATE\s*:?=((?:.*\\\n)*.*)", text, flags=re.MULTILINE)
     return match.group(1).replace("\\\n", " ").split() if match else list(NOT_FROM_TEMPLATE)
 
@@ -983,10 +983,9 @@ def summary(files):
 def format_answers(answers):
     lines = ["Answers (from the repository's files, or the template's default):"]
     for key, answer in answers.items():
-        where = answer.source if answer.source != "default" else "default"
         detail = f" ({answer.detail})" if answer.detail else ""
         value = json.dumps(answer.value, ensure_ascii=False)
-        lines.append(f"  {key:<18} = {value:<28} {where}{detail}")
+        lines.append(f"  {key:<18} = {value:<28} {answer.source}{detail}")
     return lines
 
 
@@ -1136,10 +1135,13 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     try:
         return run(arguments)
-    except CompareError as error:
-        print(f"error: could not compare: {error}", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 (exit 1 means drift: anything else is 2)
+        reason = (
+            str(error) if isinstance(error, CompareError) else f"{type(error).__name__}: {error}"
+        )
+        print(f"error: could not compare: {reason}", file=sys.stderr)
         if arguments.json:
-            print(json.dumps({"error": str(error)}))
+            print(json.dumps({"error": reason}, ensure_ascii=False))
         return 2
 
 
