@@ -40,6 +40,7 @@ except ModuleNotFoundError as missing:  # reported by main() as one line
     MISSING = missing.name
 else:
     MISSING = None
+    SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there is one
 
 # This checkout of the template: the default --template.
 THIS_TEMPLATE = Path(__file__).resolve().parents[1]
@@ -173,7 +174,7 @@ def read_repository(path):
     compose_name = next((n for n in COMPOSE_FILES if (path / n).is_file()), None)
     if compose_name:
         try:
-            compose = yaml.safe_load(read_file(path / compose_name)) or {}
+            compose = yaml.load(read_file(path / compose_name), Loader=SafeLoader) or {}
         except yaml.YAMLError as error:
             message = " ".join(str(error).split())
             raise CompareError(f"{compose_name}: not valid YAML: {message}") from error
