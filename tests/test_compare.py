@@ -50,8 +50,12 @@ compare = load_compare()
 
 
 def expected(answers):
-    """Every answer of a bake with ``answers`` (the others are defaults)."""
-    return {k: v for k, v in {**DEFAULT_ANSWERS, **answers}.items() if not k.startswith("_")}
+    """Every answer of a bake with ``answers`` (the others are defaults: a choice's
+    first value)."""
+    merged = {**DEFAULT_ANSWERS, **answers}
+    return {
+        k: v[0] if isinstance(v, list) else v for k, v in merged.items() if not k.startswith("_")
+    }
 
 
 def values(answers):
@@ -539,7 +543,7 @@ def test_database_and_pre_commit_are_inferred_only_when_the_template_asks(tmp_pa
         {
             "pyproject.toml": '[project]\nname = "shop"\n'
             'dependencies = ["fastapi", "SQLAlchemy[postgresql-psycopg]>=2"]\n',
-            "compose.yaml": "services:\n  db:\n    image: postgres:18\n"
+            "compose.yaml": "services:\n  db:\n    image: postgres:18\n    ports: ['5432:5432']\n"
             "  app:\n    build: .\n    ports: ['127.0.0.1:8080:8080']\n",
             ".pre-commit-config.yaml": "repos: []\n",
         },

@@ -584,7 +584,11 @@ def app_type(repo):
 
 
 def port(repo):
+    """The container port the project's own (built) compose service publishes;
+    a database's port is not the app's."""
     for name, service in services(repo):
+        if "build" not in service:
+            continue
         for entry in service.get("ports") or []:
             target = entry.get("target") if isinstance(entry, dict) else str(entry).split(":")[-1]
             match = re.match(r"(\d+)", str(target))
