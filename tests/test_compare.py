@@ -16,11 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import test_regenerate
 import yaml
-from test_regenerate import NEW_FILE, README_ADDITION, change_template, template_repo
-from test_regenerate import cookiecutter as cookiecutter_command
 
+import test_regenerate
 from conftest import (
     COMBINATIONS,
     DEFAULT_ANSWERS,
@@ -28,8 +26,10 @@ from conftest import (
     TEMPLATE,
     bake_combination,
     combination_id,
-    project_files,
 )
+from helpers import project_files
+from test_regenerate import NEW_FILE, README_ADDITION, change_template, template_repo
+from test_regenerate import cookiecutter as cookiecutter_command
 
 # test_regenerate's fixture: a fresh HOME and a git identity for each command.
 env = test_regenerate.env
