@@ -23,6 +23,7 @@ DEFAULT_FILES = {
     ".gitattributes",
     ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/template-drift.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
     ".python-version",
