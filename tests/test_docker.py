@@ -457,12 +457,13 @@ class TestDevLoop:
         dependencies, source = split_at_source_copy(build)
         log = f"\n{dependencies + source}\n{shown(build)}"
         assert NEW_DEPENDENCY in installed(dependencies), f"not installed before `COPY . .`{log}"
-        # The cache mount keeps every earlier download: only the new package may be
+        # uv's cache mount keeps every earlier download: only the new package may be
         # fetched (the cache is the machine's, so it may even be there already).
-        downloaded, prepared, cached = downloads(dependencies)
-        assert downloaded <= {NEW_DEPENDENCY} and prepared <= 1, f"downloaded again{log}"
-        if loop.answers["package_manager"] == "pip":
-            assert {"pytest", "ruff", "hatchling"} <= cached, f"not from the cache{log}"
+        # pip caches by HTTP headers, which this machine's PyPI mirror does not
+        # send: test_pip_cache_mount_downloads_only_the_new_package serves it with them.
+        if loop.answers["package_manager"] == "uv":
+            downloaded, prepared, _ = downloads(dependencies)
+            assert not downloaded and prepared <= 1, f"downloaded again{log}"
 
         found = loop.compose("run", "--rm", "app", *probe, check=False)
         assert found.returncode == 0 and re.fullmatch(r"\d+(\.\d+)+\n", found.stdout), shown(found)
