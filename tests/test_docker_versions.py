@@ -13,7 +13,8 @@ from conftest import bake_ok
 
 FAKE_DOCKER = """#!/bin/sh
 # `docker version` and `docker compose version --short` as $FAKE_ENGINE and
-# $FAKE_COMPOSE say (empty: no answer); anything else is logged and "works".
+# $FAKE_COMPOSE say (empty: no answer); `docker ps` prints $FAKE_PS; anything
+# else is logged and "works".
 if [ "$1" = version ]; then
   printf 'Client: Docker Engine - Community\\n Version:           99.0.0\\n\\n'
   [ -n "$FAKE_ENGINE" ] || { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
@@ -26,6 +27,7 @@ if [ "$1 $2" = "compose version" ]; then
   exit 0
 fi
 echo "docker $*" >> "$FAKE_LOG"
+if [ "$1" = ps ]; then echo $FAKE_PS; fi
 """
 NEEDS = (
     "this project needs Docker Engine 20.10+ and Compose v2.22+ "
@@ -50,7 +52,7 @@ def make(project, tmp_path):
     (bin_dir / "docker").chmod(0o755)
     log = tmp_path / "docker.log"
 
-    def run(target, engine, compose, server="Docker Engine - Community", path=None):
+    def run(target, engine, compose, server="Docker Engine - Community", path=None, ps=""):
         env = {
             **os.environ,
             "PATH": path or f"{bin_dir}:{os.environ['PATH']}",
@@ -58,6 +60,7 @@ def make(project, tmp_path):
             "FAKE_COMPOSE": compose,
             "FAKE_SERVER": server,
             "FAKE_LOG": str(log),
+            "FAKE_PS": ps,
         }
         result = subprocess.run(
             [make_command, target],
@@ -93,14 +96,16 @@ def test_too_old_or_missing_is_refused_with_one_line_before_anything_runs(
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert f"*** {problem}; {NEEDS}.  Stop." in lines[0], lines[0]
-    assert ran == [], "make ran docker commands after the check failed"
+    # `make test` first asks whether its kept container is up (read only).
+    assert [command for command in ran if not command.startswith("docker ps ")] == [], ran
 
 
 def test_no_docker_command_is_refused(make, tmp_path):
     # A PATH with the tools make needs, and no docker.
     bin_dir = tmp_path / "tools"
     bin_dir.mkdir()
-    for tool in ("sh", "awk", "id"):
+    tools = ("sh", "awk", "id", "dirname", "cksum", "cut", "sed", "tail", "ls", "cat", "chown")
+    for tool in tools:
         if found := shutil.which(tool):
             (bin_dir / tool).symlink_to(found)
     result, _ = make("build", "27.3.1", "2.40.3", path=str(bin_dir))
@@ -122,6 +127,16 @@ def test_supported_versions_run_the_target(make, engine, compose, server):
     result, ran = make("prod-build", engine, compose, server=server)
     assert result.returncode == 0, result.stderr
     assert ran == ["docker compose build prod"]
+
+
+def test_make_test_with_its_kept_container_up_skips_the_check(make):
+    """That container was started after the check passed: `make test` alone goes
+    straight to `docker exec` (no `docker version`, no `docker compose version`)."""
+    result, ran = make("test", "", "", ps="0123456789ab")
+    assert result.returncode == 0, result.stderr
+    assert [command.split()[:2] for command in ran] == [["docker", "ps"], ["docker", "exec"]]
+    result, ran = make("test", "19.03.15", "2.40.3")  # none up: checked, refused
+    assert result.returncode != 0 and "Docker Engine 19.03.15 is too old" in result.stderr
 
 
 def test_help_and_template_diff_need_no_docker(make):
