@@ -9,12 +9,16 @@ and of the loop variants rotates every round), medians and min-max of:
   plain build log shows whether the dependency step was CACHED and how many
   packages the project step installed (the project itself only: 1);
 * edit -> green tests, each a host edit to the package and its test, then:
-  ``run`` (``docker compose run --rm test``), ``exec`` (``make test-fast``:
-  ``docker exec`` into a kept test container), ``watch`` (``make
-  test-watch`` running: time until its pytest reports the run), ``native``
+  ``run`` (``docker compose run --rm test``), ``make`` (``make test``, the
+  loop the README teaches first: ``docker exec`` into a kept test container
+  since issue 12), ``exec`` (``make test-fast``, where the Makefile still has
+  it), ``watch`` (``make test-watch`` running: time until its pytest reports
+  the run), ``native``
   (pytest in a host virtualenv with the project installed editable: the
   floor), ``rebuild`` (the same project without its mount: ``docker compose
   build test`` + ``docker compose run --rm test``, the loop the mount avoids);
+* the dependency-change rebuild: packages downloaded (pip's "Downloading",
+  uv's "Prepared N");
 * sizes: the dev image, the prod image and the base image (``docker image
   inspect``), the venv's site-packages and the uv binary (``du`` in the
   container).
@@ -25,6 +29,11 @@ even on failure. Compose projects are named ``bench-<pm>-<pid>...``.
 
     python benchmarks/devloop.py [--rounds N] [--package-manager uv|pip|both]
                                  [--json PATH] [--smoke] [--template PATH]
+                                 [--baseline PATH]
+
+``--baseline PATH``: also measure the template at PATH (an older checkout,
+e.g. ``git archive main | tar -x -C /tmp/before``), interleaved with this one
+in the same rounds, as columns "<pm> baseline".
 
 ``--smoke``: one round, uv only, builds with the layer cache, no prod image:
 a check that every step still works, not a measurement.
@@ -50,7 +59,7 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parents[1]
 MOUNT = "  volumes:\n    - .:/src\n"
 NEW_DEPENDENCY = "tomli-w>=1.0"  # small, pure Python, no dependencies of its own
-LOOPS = ("run", "exec", "watch", "native", "rebuild")
+LOOPS = ("run", "make", "exec", "watch", "native", "rebuild")
 BUILDS = ("bake", "cold", "code", "deps")
 EDITS = itertools.count(1)
 
@@ -117,6 +126,17 @@ def dev_steps(log_text):
             dev[int(match[1])] = (int(match[2]), match[3], status, seconds, lines)
     last = max(dev)
     return dev.get(last - 2), dev[last]
+
+
+def downloaded_count(lines):
+    """Packages a build step downloaded: pip's "Downloading <wheel>" lines, uv's
+    "Prepared N packages" (what uv had to fetch; wheels from its cache are not
+    prepared)."""
+    text = "\n".join(lines)
+    wheel = r"^\s*Downloading \S+?\.(?:whl|tar\.gz|zip)(?!\.metadata)\b"
+    pip = re.findall(wheel, text, re.MULTILINE)
+    uv = re.findall(r"Prepared (\d+) packages?", text)
+    return len(pip) + sum(int(n) for n in uv)
 
 
 def installed_count(lines):
@@ -241,13 +261,15 @@ class Watcher:
 class Bench:
     """Everything measured for one package manager."""
 
-    def __init__(self, pm, template, tmp, smoke):
+    def __init__(self, pm, template, tmp, smoke, label=None):
         self.pm, self.template, self.smoke = pm, template, smoke
-        self.tmp = Path(tmp, pm)
+        self.label = label or pm
+        self.tmp = Path(tmp, self.label.replace(" ", "-"))
         self.tmp.mkdir()
-        self.slug = f"bench-{pm}-{os.getpid()}"
+        self.slug = f"bench-{self.label.replace(' ', '-')}-{os.getpid()}"
         self.samples = {key: [] for key in (*BUILDS, *LOOPS)}
         self.checks = []  # (round, dependency step status, packages installed, project step s)
+        self.downloads = []  # packages the dependency-change rebuild downloaded, per round
         self.sizes = {}
         self.slugs = [self.slug, f"{self.slug}-rb", f"{self.slug}-b"]
         self.watcher = None
@@ -265,7 +287,7 @@ class Bench:
         text = compose.read_text(encoding="utf-8")
         assert MOUNT in text, "compose.yaml no longer has the expected /src mount"
         compose.write_text(text.replace(MOUNT, ""), encoding="utf-8")
-        log(f"[{self.pm}] building the loop images")
+        log(f"[{self.label}] building the loop images")
         self.loop.compose("build")
         self.rebuild.compose("build", "test")
         venv = self.tmp / "native-venv"
@@ -284,7 +306,7 @@ class Bench:
         self.loops = [
             v
             for v in LOOPS
-            if {"exec": "test-fast:", "watch": "test-watch:"}.get(v, "") in makefile
+            if {"exec": "\ntest-fast:", "watch": "\ntest-watch:"}.get(v, "") in makefile
         ]
         if "watch" in self.loops:
             self.watcher = Watcher(self.watched)
@@ -293,7 +315,9 @@ class Bench:
 
     def sizes_once(self):
         test = f"{self.slug}-test"
-        base = f"python:{json.loads(self.loop.compose('config', '--format', 'json'))['services']['test']['build']['args']['PYTHON_VERSION']}-slim"
+        dockerfile = (self.loop.dir / "Dockerfile").read_text(encoding="utf-8")
+        version = re.search(r"^ARG PYTHON_VERSION=(\S+)", dockerfile, re.MULTILINE)[1]
+        base = f"python:{version}-slim"
         du = self.loop.compose(
             "run", "--rm", "--no-deps", "test", "sh", "-c",
             "du -sb /opt/venv/lib/python3*/site-packages | cut -f1;"
@@ -335,6 +359,9 @@ class Bench:
             start = time.perf_counter()
             text = project.compose(*(cold if key == "cold" else build))
             self.samples[key].append(time.perf_counter() - start)
+            if key == "deps":
+                deps, _ = dev_steps(text)
+                self.downloads.append(downloaded_count(deps[4]) if deps else -1)
             if key == "code":
                 deps, proj = dev_steps(text)
                 self.checks.append(
@@ -357,6 +384,8 @@ class Bench:
         start = time.perf_counter()
         if variant == "run":
             project.compose("run", "--rm", "test")
+        elif variant == "make":
+            project.make("test")
         elif variant == "exec":
             project.make("test-fast")
         elif variant == "native":
@@ -373,7 +402,7 @@ class Bench:
         for variant in order:
             self.samples[variant].append(self.loop_once(variant))
         log(
-            f"[{self.pm}] round {n + 1}: "
+            f"[{self.label}] round {n + 1}: "
             + ", ".join(f"{v} {self.samples[v][-1]:.2f}" for v in (*BUILDS, *self.loops))
         )
 
@@ -424,6 +453,7 @@ def table(results, info):
         "code": "rebuild after a code-only edit",
         "deps": "rebuild after a dependency change",
         "run": "edit → test: `docker compose run --rm test`",
+        "make": "edit → test: `make test`",
         "exec": "edit → test: `make test-fast` (exec)",
         "watch": "edit → test: `make test-watch`",
         "native": "edit → test: native pytest (floor)",
@@ -451,15 +481,20 @@ def table(results, info):
         return r["samples"].get(key, {}).get("median", float("nan"))
 
     row("run − native (s)", lambda r: f"{med(r, 'run') - med(r, 'native'):+.2f}")
+    row("`make test` − native (s)", lambda r: f"{med(r, 'make') - med(r, 'native'):+.2f}")
     row("exec − native (s)", lambda r: f"{med(r, 'exec') - med(r, 'native'):+.2f}")
     row("watch − native (s)", lambda r: f"{med(r, 'watch') - med(r, 'native'):+.2f}")
     row(
         "rebuild / fastest mounted",
         lambda r: (
-            f"{med(r, 'rebuild') / min(med(r, k) for k in r['samples'] if k in LOOPS[:3]):.1f}×"
+            f"{med(r, 'rebuild') / min(med(r, k) for k in r['samples'] if k in ('run', 'make', 'exec', 'watch')):.1f}×"
         ),
     )
     uv_cold = results.get("uv", {}).get("samples", {}).get("cold")
+    row(
+        "dependency rebuild: packages downloaded (1 added)",
+        lambda r: ", ".join(str(n) for n in r.get("downloads", [])) or "–",
+    )
     row(
         "cold build / uv cold build",
         lambda r: f"{med(r, 'cold') / uv_cold['median']:.2f}" if uv_cold else "–",
@@ -507,6 +542,7 @@ def main():
     parser.add_argument("--json", type=Path, help="write every sample here")
     parser.add_argument("--smoke", action="store_true", help="one round, uv, cached builds")
     parser.add_argument("--template", type=Path, default=TEMPLATE, help="template to bake")
+    parser.add_argument("--baseline", type=Path, help="another template, measured alongside")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.package_manager = 1, "uv"
@@ -516,6 +552,10 @@ def main():
     log(json.dumps(info))
     with tempfile.TemporaryDirectory(prefix="devloop-") as tmp:
         benches = [Bench(pm, args.template.resolve(), tmp, args.smoke) for pm in pms]
+        if args.baseline:
+            benches += [
+                Bench(pm, args.baseline.resolve(), tmp, args.smoke, f"{pm} baseline") for pm in pms
+            ]
         try:
             for bench in benches:
                 bench.setup()
@@ -528,10 +568,11 @@ def main():
             for bench in benches:
                 bench.cleanup()
     results = {
-        b.pm: {
+        b.label: {
             "samples": {key: summary(values) for key, values in b.samples.items() if values},
             "raw": b.samples,
             "checks": b.checks,
+            "downloads": b.downloads,
             "sizes": b.sizes,
         }
         for b in benches
