@@ -29,7 +29,10 @@ even on failure. Compose projects are named ``bench-<pm>-<pid>...``.
 
     python benchmarks/devloop.py [--rounds N] [--package-manager uv|pip|both]
                                  [--json PATH] [--smoke] [--template PATH]
-                                 [--baseline PATH]
+                                 [--baseline PATH] [--loops-only]
+
+``--loops-only``: the edit -> test loops and sizes only (no build rounds, no
+prod image), for more rounds of the loops in the same time.
 
 ``--baseline PATH``: also measure the template at PATH (an older checkout,
 e.g. ``git archive main | tar -x -C /tmp/before``), interleaved with this one
@@ -133,7 +136,7 @@ def downloaded_count(lines):
     "Prepared N packages" (what uv had to fetch; wheels from its cache are not
     prepared)."""
     text = "\n".join(lines)
-    wheel = r"^\s*Downloading \S+?\.(?:whl|tar\.gz|zip)(?!\.metadata)\b"
+    wheel = r"^(?:\d+\.\d+)?\s*Downloading \S+?\.(?:whl|tar\.gz|zip)(?!\.metadata)\b"
     pip = re.findall(wheel, text, re.MULTILINE)
     uv = re.findall(r"Prepared (\d+) packages?", text)
     return len(pip) + sum(int(n) for n in uv)
@@ -543,6 +546,7 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="one round, uv, cached builds")
     parser.add_argument("--template", type=Path, default=TEMPLATE, help="template to bake")
     parser.add_argument("--baseline", type=Path, help="another template, measured alongside")
+    parser.add_argument("--loops-only", action="store_true", help="no build rounds, no prod")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.package_manager = 1, "uv"
@@ -551,10 +555,11 @@ def main():
     info = machine()
     log(json.dumps(info))
     with tempfile.TemporaryDirectory(prefix="devloop-") as tmp:
-        benches = [Bench(pm, args.template.resolve(), tmp, args.smoke) for pm in pms]
+        quick = args.smoke or args.loops_only  # no prod image
+        benches = [Bench(pm, args.template.resolve(), tmp, quick) for pm in pms]
         if args.baseline:
             benches += [
-                Bench(pm, args.baseline.resolve(), tmp, args.smoke, f"{pm} baseline") for pm in pms
+                Bench(pm, args.baseline.resolve(), tmp, quick, f"{pm} baseline") for pm in pms
             ]
         try:
             for bench in benches:
@@ -562,7 +567,8 @@ def main():
                 bench.sizes_once()
             for n in range(args.rounds):
                 for bench in benches if n % 2 == 0 else benches[::-1]:
-                    bench.builds_once(n)
+                    if not args.loops_only:
+                        bench.builds_once(n)
                     bench.loops_once(n)
         finally:
             for bench in benches:
