@@ -20,7 +20,8 @@ import urllib.request
 import pytest
 
 from conftest import bake_ok
-from test_docker import chown_tree, environment, run, shown, slug
+from helpers import compose_environment, run, shown
+from test_docker import chown_tree, slug
 
 pytestmark = pytest.mark.docker
 
@@ -110,7 +111,7 @@ def test_pip_cache_mount_downloads_only_the_new_package(cookies, proxy):
         encoding="utf-8",
     )
     chown_tree(project, UID)
-    env = {**environment(UID), "COMPOSE_PROJECT_NAME": name}
+    env = {**compose_environment(UID), "COMPOSE_PROJECT_NAME": name}
     build = ["docker", "compose", "--progress=plain", "build", "test"]
     try:
         first = run(build, project, env)
