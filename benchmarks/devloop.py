@@ -403,7 +403,7 @@ def tables(results):
         "deps": "rebuild after a dependency change",
         "run": "edit → test: `docker compose run --rm test`",
         "make": "edit → test: `make test`",
-        "exec": "edit → test: `make test-fast` (exec)",
+        "exec": "edit → test: the `test-fast` target (exec)",
         "watch": "edit → test: `make test-watch`",
         "native": "edit → test: native pytest (floor)",
         "rebuild": "edit → test: rebuild + run, no mount",
