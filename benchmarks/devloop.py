@@ -323,7 +323,9 @@ class Bench:
             self.samples[variant].append(self.loop_once(variant))
         log(
             f"[{self.label}] round {n + 1}: "
-            + ", ".join(f"{v} {self.samples[v][-1]:.2f}" for v in (*BUILDS, *self.loops))
+            + ", ".join(
+                f"{v} {s[-1]:.2f}" for v in (*BUILDS, *self.loops) if (s := self.samples[v])
+            )
         )
 
     def cleanup(self):
