@@ -363,7 +363,7 @@ def test_readme_onboards_with_the_commands_that_exist(baked):
     assert lock in readme and lock in makefile
     targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE))
     assert {
-        "build", "test", "test-fast", "test-watch", "run", "shell", "lint", "format",
+        "build", "test", "test-watch", "run", "shell", "lint", "format",
         "lock", "watch", "prod-build", "prod", "clean", "template-diff", "help",
     } <= targets  # fmt: skip
     named = set(re.findall(r"(?<![\w-])make ([a-z][a-z-]*)", readme))
