@@ -22,6 +22,7 @@ DEFAULT_FILES = {
     ".dockerignore",
     ".gitattributes",
     ".github/workflows/ci.yml",
+    ".github/workflows/template-drift.yml",
     ".gitignore",
     "Dockerfile",
     "LICENSE",
