@@ -28,7 +28,9 @@ OPTION_FILES = {
     "src/{package_name}/web.py": ("app_type", {"web"}),
     "tests/test_web.py": ("app_type", {"web"}),
     ".devcontainer": ("use_devcontainer", {True}),
-    ".github": ("use_github_actions", {True}),
+    ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
+    ".pre-commit-config.yaml": ("use_pre_commit", {True}),
+    "tests/test_pre_commit.py": ("use_pre_commit", {True}),
 }
 
 UNRENDERED = ("{{", "{%")

@@ -48,8 +48,13 @@ COMBINATIONS = [
 
 
 def combination_id(answers):
-    """A short test id for (part of) a combination: ``py3.13-uv-cli-MIT-dc0-gha1``."""
-    short = {"python_version": "py", "use_devcontainer": "dc", "use_github_actions": "gha"}
+    """A short test id for (part of) a combination: ``py3.13-uv-cli-MIT-dc0-gha1-pc1``."""
+    short = {
+        "python_version": "py",
+        "use_devcontainer": "dc",
+        "use_github_actions": "gha",
+        "use_pre_commit": "pc",
+    }
     return "-".join(
         f"{short.get(key, '')}{int(value) if isinstance(value, bool) else value}"
         for key, value in answers.items()

@@ -21,9 +21,11 @@ DEFAULT_FILES = {
     ".cookiecutter.json",
     ".dockerignore",
     ".gitattributes",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".github/workflows/template-drift.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
     "Dockerfile",
     "LICENSE",
     "Makefile",
@@ -35,6 +37,7 @@ DEFAULT_FILES = {
     "src/my_cool_project/__main__.py",
     "src/my_cool_project/cli.py",
     "tests/test_cli.py",
+    "tests/test_pre_commit.py",
 }
 LOCK_FILES = {"uv": "uv.lock", "pip": "requirements.lock.txt"}
 

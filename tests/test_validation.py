@@ -109,6 +109,7 @@ CATALOGUE = [
     ("license", "mit", one_of("license")),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),
     ("use_github_actions", None, "must be true or false (yes or no)"),
+    ("use_pre_commit", "no", "must be true or false (yes or no)"),
     # Port: unprivileged, decimal ASCII digits.
     ("port", "80", PORT),
     ("port", "65536", PORT),
