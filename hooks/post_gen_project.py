@@ -28,6 +28,13 @@ OPTION_FILES = {
     ".python-version": ("package_manager", {"uv"}),
     "src/{package_name}/web.py": ("app_type", {"web"}),
     "tests/test_web.py": ("app_type", {"web"}),
+    "alembic.ini": ("database", {"postgres"}),
+    "src/{package_name}/db.py": ("database", {"postgres"}),
+    "src/{package_name}/models.py": ("database", {"postgres"}),
+    "src/{package_name}/settings.py": ("database", {"postgres"}),
+    "src/{package_name}/migrations": ("database", {"postgres"}),
+    "tests/conftest.py": ("database", {"postgres"}),
+    "tests/test_db.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),
 }

@@ -20,6 +20,7 @@ CHOICES = {
     "python_version": ("3.11", "3.12", "3.13", "3.14"),
     "package_manager": ("uv", "pip"),
     "app_type": ("cli", "web"),
+    "database": ("none", "postgres"),
     "license": ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"),
 }
 BOOLEANS = ("use_devcontainer", "use_github_actions")

@@ -98,6 +98,7 @@ CATALOGUE = [
     ("python_version", 3.13, "must be one of 3.11, 3.12, 3.13, 3.14"),
     ("package_manager", "poetry", "must be one of uv, pip"),
     ("app_type", "gui", "must be one of cli, web"),
+    ("database", "mysql", "must be one of none, postgres"),
     ("license", "GPL-3.0", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
     ("license", "mit", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),
