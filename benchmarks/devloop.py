@@ -134,7 +134,12 @@ class Project:
         self.dir = Path(path)
         self.package = self.dir.name.replace("-", "_")
         owner = self.dir.stat()
-        self.env = {**os.environ, "HOST_UID": str(owner.st_uid), "HOST_GID": str(owner.st_gid)}
+        self.env = {
+            **os.environ,
+            "HOST_UID": str(owner.st_uid),
+            "HOST_GID": str(owner.st_gid),
+            "COMPOSE_PROJECT_NAME": self.dir.name,  # the slug: images <slug>-app, <slug>-test
+        }
         self.word, self.edits = "Hello", 0
 
     def compose(self, *args, **kwargs):
@@ -165,7 +170,7 @@ class Project:
         path.write_text(text.replace("dependencies = []", new), encoding="utf-8")
 
     def down(self):
-        self.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
+        self.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
 
 
 def image_size(name):

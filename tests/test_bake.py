@@ -30,6 +30,7 @@ DEFAULT_FILES = {
     "README.md",
     "compose.yaml",
     "pyproject.toml",
+    "scripts/dev-env.sh",
     "src/my_cool_project/__init__.py",
     "src/my_cool_project/__main__.py",
     "src/my_cool_project/cli.py",
@@ -186,7 +187,8 @@ def test_compose_has_app_and_test_on_the_dev_target_with_the_mount(baked):
     project, answers = baked
     compose = yaml.safe_load(read(project, "compose.yaml"))
     assert "version" not in compose
-    assert compose["name"] == "my-cool-project"
+    # No fixed name: each checkout's .env names its own compose project.
+    assert "name" not in compose
     services = compose["services"]
     database = {"db"} if answers["database"] == "postgres" else set()
     assert set(services) == {"app", "test", *database}
@@ -271,8 +273,8 @@ def test_devcontainer_uses_the_app_service_and_keeps_the_uid_mapping(baked):
     assert config["dockerComposeFile"] == ["../compose.yaml"]
     assert (config["service"], config["workspaceFolder"]) == ("app", "/src")
     assert "remoteUser" not in config and "containerUser" not in config
-    assert config["initializeCommand"].startswith("test -f .env ||"), "never overwrite .env"
-    assert "HOST_UID=" in config["initializeCommand"]
+    # The same .env as make's: this checkout's compose project and the uid/gid.
+    assert config["initializeCommand"] == "sh scripts/dev-env.sh"
     # A cli app's command exits at once: the dev container needs its own.
     assert config["overrideCommand"] == (answers["app_type"] == "cli")
 

@@ -1,12 +1,14 @@
 """The dev container, brought up by the reference Dev Containers CLI
 (@devcontainers/cli, from npm) as VS Code would: it uses the compose `app`
-service with the workspace at /src, and the uid mapping survives — the user
-the container runs as is the one written to `.env` by initializeCommand, and
-an existing `.env` is never overwritten.
+service with the workspace at /src, in this checkout's own compose project,
+and the uid mapping survives — the user the container runs as is the one in
+`.env`, which initializeCommand (scripts/dev-env.sh, as make) completes
+without changing a value the user set.
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -43,7 +45,7 @@ def devcontainer_cli(tmp_path_factory, docker):
     ("app_type", "dot_env", "expected_uid"),
     [
         ("cli", None, os.getuid()),  # .env written from `id -u`
-        ("web", "HOST_UID=1234\nHOST_GID=1234\n", 1234),  # the user's own .env wins
+        ("web", "HOST_UID=1234\nHOST_GID=1234", 1234),  # the user's own .env wins
     ],
 )
 def test_devcontainer_up_runs_the_app_service_as_the_mapped_user(
@@ -57,9 +59,15 @@ def test_devcontainer_up_runs_the_app_service_as_the_mapped_user(
     try:
         up = json.loads(run([devcontainer_cli, "up", *workspace]).stdout.strip().splitlines()[-1])
         assert up["outcome"] == "success", up
-        assert (up["composeProjectName"], up["remoteWorkspaceFolder"]) == (slug, "/src")
-        env_file = (project / ".env").read_text(encoding="utf-8")
-        assert env_file == (dot_env or f"HOST_UID={os.getuid()}\nHOST_GID={os.getgid()}\n")
+        lines = (project / ".env").read_text(encoding="utf-8").splitlines()
+        if dot_env is None:
+            assert lines[-2:] == [f"HOST_UID={os.getuid()}", f"HOST_GID={os.getgid()}"]
+        else:
+            assert lines[:2] == dot_env.splitlines(), "the user's lines are kept as they were"
+        names = [line.partition("=")[2] for line in lines if line.startswith("COMPOSE_")]
+        assert len(names) == 1 and re.fullmatch(rf"{slug}-[0-9a-f]{{8}}", names[0]), lines
+        # The checkout's own compose project, the one make uses too.
+        assert (up["composeProjectName"], up["remoteWorkspaceFolder"]) == (names[0], "/src")
         inside = run(
             [devcontainer_cli, "exec", *workspace, "sh", "-c", f"id -u; pwd; {slug} --version"]
         ).stdout.splitlines()
@@ -68,7 +76,7 @@ def test_devcontainer_up_runs_the_app_service_as_the_mapped_user(
         assert service.split() == ["app"], "only the app service runs"
     finally:
         subprocess.run(
-            ["docker", "compose", "down", "--rmi", "all", "--volumes", "--remove-orphans"],
+            ["docker", "compose", "down", "--rmi", "local", "--volumes", "--remove-orphans"],
             cwd=project,
             check=False,
             capture_output=True,

@@ -84,7 +84,9 @@ class DevProject:
         self.slug = self.path.name
         self.package = self.slug.replace("-", "_")
         self.owner = owner
-        self.env = environment(host_uid)
+        # Named after the slug, unique to this run (the default name, one per
+        # checkout, is proven in test_docker_checkouts.py).
+        self.env = {**environment(host_uid), "COMPOSE_PROJECT_NAME": self.slug}
         self.images = {"app": f"{self.slug}-app", "test": f"{self.slug}-test"}
         self.built = None  # image IDs after the first build, in TestDevLoop
         self.broken = None  # the step that failed, in TestDevLoop
@@ -125,7 +127,7 @@ class DevProject:
 
     def down(self):
         """Remove the project's containers, network, volumes and every image it built."""
-        self.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
+        self.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
         label = f"label=com.docker.compose.project={self.slug}"
         leftovers = run(["docker", "image", "ls", "-aq", "--filter", label], check=False)
         if leftovers.stdout.split():  # images a rebuild replaced

@@ -19,6 +19,7 @@ import time
 import urllib.request
 
 import pytest
+
 from test_docker import (
     NON_DEFAULT_UID,
     assert_checkout_clean,
@@ -106,11 +107,7 @@ class DatabaseProject:
             assert wait_for_answer(f"http://127.0.0.1:{self.port}/ready", READY)[0] == 200
 
     def down(self):
-        self.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
-        label = f"label=com.docker.compose.project={self.slug}"
-        leftovers = run(["docker", "image", "ls", "-aq", "--filter", label], check=False)
-        if leftovers.stdout.split():
-            run(["docker", "image", "rm", *set(leftovers.stdout.split())], check=False)
+        self.project.down()  # containers, network, volumes, the images it built
         run(["docker", "image", "rm", "--force", f"{self.slug}:prod"], check=False)
 
 

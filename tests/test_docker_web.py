@@ -62,7 +62,12 @@ class WebProject:
         self.slug = self.path.name
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.env = {**os.environ, "HOST_UID": str(UID), "HOST_GID": str(UID)}
+        self.env = {
+            **os.environ,
+            "HOST_UID": str(UID),
+            "HOST_GID": str(UID),
+            "COMPOSE_PROJECT_NAME": self.slug,
+        }
         self.env.pop("APP_PORT", None)
 
     def compose(self, *args, check=True):
@@ -98,7 +103,7 @@ def web(request, cookies_session, docker):
     project = WebProject(path, port)
     project.compose("build")
     yield project
-    project.compose("down", "--rmi", "all", "--volumes", "--remove-orphans", check=False)
+    project.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
     run(["docker", "image", "rm", "--force", f"{project.slug}:prod"], check=False)
     # The images `docker compose watch` replaced: untagged, still labelled.
     label = f"label=com.docker.compose.project={project.slug}"

@@ -162,7 +162,7 @@ def good_project(cookies):
     [
         ("compose.yaml", "  test:", "  tests:", "compose.yaml: no 'test' service"),
         ("compose.yaml", "    - .:/src", "    - .:/app", "does not mount the project at /src"),
-        ("compose.yaml", "name: ", "version: '3'\nname: ", "obsolete 'version:' key"),
+        ("compose.yaml", "x-dev: ", "version: '3'\nx-dev: ", "obsolete 'version:' key"),
         ("Dockerfile", "WORKDIR /src", "WORKDIR /app", "no 'WORKDIR /src' in the dev stage"),
         ("Dockerfile", "-slim AS dev", "-slim AS develop", "a last stage 'dev'"),
         ("Dockerfile", "-slim AS prod\n", "-slim AS production\n", "needs a 'prod' stage"),

@@ -1,0 +1,97 @@
+"""scripts/dev-env.sh, the one place that names a checkout's compose project,
+without Docker: what it writes to `.env` in a fresh checkout, in a copy that
+carries another checkout's `.env`, next to values the user set, and that it
+passes shellcheck (POSIX sh) and runs under dash as well as bash.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import bake_ok, tool
+
+SHELLS = [shell for shell in ("sh", "dash", "bash") if shutil.which(shell)]
+
+
+@pytest.fixture(scope="module")
+def baked(cookies_session):
+    return bake_ok(cookies_session)
+
+
+def dev_env(checkout, shell="sh", **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("HOST_UID", "HOST_GID")}
+    result = subprocess.run(
+        [shell, "scripts/dev-env.sh"],
+        cwd=checkout,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return (checkout / ".env").read_text(encoding="utf-8"), result.stderr
+
+
+def project(text):
+    return re.findall(r"^COMPOSE_PROJECT_NAME=(.*)$", text, re.MULTILINE)
+
+
+@pytest.fixture
+def checkout(baked, tmp_path):
+    """A fresh copy of the default bake, as a clone would be."""
+    return shutil.copytree(baked, tmp_path / "a" / baked.name)
+
+
+def test_passes_shellcheck(baked):
+    script = baked / "scripts" / "dev-env.sh"
+    result = subprocess.run(
+        [tool("shellcheck"), "--shell=sh", "--severity=style", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_fresh_checkout_gets_its_own_name_and_the_uid(checkout, shell):
+    text, said = dev_env(checkout, shell)
+    [name] = project(text)
+    assert re.fullmatch(r"my-cool-project-[0-9a-f]{8}", name)
+    assert f"HOST_UID={os.getuid()}\nHOST_GID={os.getgid()}\n" in text
+    assert said == ""
+    assert dev_env(checkout, shell) == (text, ""), "a second run changes nothing"
+
+
+def test_the_name_follows_the_path_not_the_directory_name(checkout, tmp_path):
+    other = shutil.copytree(checkout, tmp_path / "b" / checkout.name)
+    assert project(dev_env(checkout)[0]) != project(dev_env(other)[0])
+
+
+def test_a_copied_env_gets_this_checkouts_name_and_keeps_the_rest(checkout, tmp_path):
+    first, _ = dev_env(checkout)
+    (checkout / ".env").write_text(first + "APP_PORT=8001", encoding="utf-8")  # no final newline
+    copy = shutil.copytree(checkout, tmp_path / "b" / checkout.name)
+    text, said = dev_env(copy)
+    assert project(text) != project(first)
+    assert text == first.replace(project(first)[0], project(text)[0]) + "APP_PORT=8001"
+    assert f"another directory ({project(first)[0]})" in said
+    assert f"docker compose -p {project(first)[0]} down --rmi local" in said
+
+
+@pytest.mark.parametrize("name", ["my-cool-project", "team-db", "my-cool-project-shared"])
+def test_a_name_the_user_chose_is_kept(checkout, name):
+    (checkout / ".env").write_text(f"COMPOSE_PROJECT_NAME={name}\nHOST_UID=5\nHOST_GID=6\n")
+    text, said = dev_env(checkout)
+    assert text == f"COMPOSE_PROJECT_NAME={name}\nHOST_UID=5\nHOST_GID=6\n" and said == ""
+
+
+def test_missing_lines_are_added_after_the_users_own(checkout):
+    (checkout / ".env").write_text("# mine\nAPP_PORT=9000", encoding="utf-8")
+    text, _ = dev_env(checkout, HOST_UID="1234", HOST_GID="1235")
+    lines = text.splitlines()
+    assert lines[:2] == ["# mine", "APP_PORT=9000"]
+    assert lines[-2:] == ["HOST_UID=1234", "HOST_GID=1235"], "the environment's uid, if set"
+    assert len(project(text)) == 1

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Writes what is missing from .env, this checkout's own settings for compose
+# (ignored by git and Docker): COMPOSE_PROJECT_NAME, HOST_UID and HOST_GID.
+# make runs it before every target, the dev container before it starts; run
+# it once yourself to use plain `docker compose`.
+#
+# Each checkout is its own compose project, named after the project and its
+# directory: {{ cookiecutter.project_slug }}-<8 hex digits of this directory's path>. Two
+# checkouts (clones, git worktrees, copies) never share containers, images or
+# volumes, so a test run always runs the code of the checkout it started in.
+# To share one project between checkouts, give each the same other name:
+# COMPOSE_PROJECT_NAME=<name> in their .env (or in the environment).
+#
+# A value you set is never changed, with one exception: a name of the form
+# above that belongs to another directory (a copied or moved checkout) is
+# replaced by this directory's.
+set -eu
+cd "$(dirname "$0")/.."
+
+slug={{ cookiecutter.project_slug }}
+own=$(printf '%s-%08x' "$slug" "$(pwd -P | cksum | cut -d ' ' -f 1)")
+[ -f .env ] || : >.env
+
+value() { sed -n "s/^$1=//p" .env | tail -n 1; }
+add() {
+    # After a last line without a newline, start a new one.
+    if [ -s .env ] && [ -n "$(tail -c 1 .env)" ]; then echo >>.env; fi
+    printf '%s\n' "$@" >>.env
+}
+
+name=$(value COMPOSE_PROJECT_NAME)
+case $name in
+"")
+    add "# This checkout's compose project (scripts/dev-env.sh)." "COMPOSE_PROJECT_NAME=$own"
+    ;;
+"$own") ;;
+"$slug"-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
+    # Rewritten in place (not moved), so the file keeps its owner.
+    sed "s/^COMPOSE_PROJECT_NAME=$name\$/COMPOSE_PROJECT_NAME=$own/" .env >.env.new
+    cat .env.new >.env && rm -f .env.new
+    echo "dev-env: .env named the compose project of another directory ($name);" \
+        "this checkout's is $own. \`docker compose -p $name down --rmi local\` removes the other's." >&2
+    ;;
+esac
+[ -n "$(value HOST_UID)" ] || add "HOST_UID=${HOST_UID:-$(id -u)}"
+[ -n "$(value HOST_GID)" ] || add "HOST_GID=${HOST_GID:-$(id -g)}"
+
+# Run as root (sudo make) in a checkout that is someone else's: .env stays theirs.
+if [ "$(id -u)" = 0 ]; then
+    # shellcheck disable=SC2012 # the numeric owner of one directory: ls is portable
+    chown "$(ls -nd . | awk '{ print $3 ":" $4 }')" .env
+fi
