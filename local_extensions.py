@@ -1,10 +1,14 @@
 """Jinja extensions of the template: filters that quote answers for the file
-formats it writes, and a syntax check that lets cookiecutter clean up.
+formats it writes, a syntax check that lets cookiecutter clean up, the sandbox,
+and the template's own options for the hooks.
 
 Cookiecutter loads this module because ``cookiecutter.json`` names its classes in
 ``_extensions``. Each filter returns a complete double-quoted string, so an
 answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
 """
+
+import json
+from pathlib import Path
 
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from jinja2.ext import Extension
@@ -99,3 +103,23 @@ class SandboxExtension(Extension):
             environment.binop_table = SandboxedEnvironment.default_binop_table.copy()
             environment.unop_table = SandboxedEnvironment.default_unop_table.copy()
             environment.globals["range"] = safe_range
+
+
+def template_options():
+    """The options of the ``cookiecutter.json`` beside this file, in its order, as
+    ``[name, definition]`` pairs (a list keeps the order through ``tojson``, which
+    sorts a mapping's keys); private keys left out."""
+    text = Path(__file__).with_name("cookiecutter.json").read_text(encoding="utf-8")
+    return [[name, value] for name, value in json.loads(text).items() if name[0] != "_"]
+
+
+class OptionsExtension(Extension):
+    """Registers ``template_options()`` as a Jinja global, so the pre-generation hook
+    reads the choices from ``cookiecutter.json`` in every way the template is run:
+    cookiecutter's command line, a replay file and cruft, whose context names no
+    template directory. It reads the file when called: cruft renders several
+    commits of one clone in one process."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["template_options"] = template_options

@@ -20,11 +20,14 @@ and of the loop variants rotates every round), medians and min-max of:
   container).
 
 Prints the machine, a Markdown table and ratios; ``--json PATH`` writes every
-sample. Baked projects, their containers and images are removed afterwards,
+sample; ``--write-docs`` writes the machine, the tables and the targets (met or
+missed) into docs/benchmark.md, between its markers; ``--from-json PATH``
+measures nothing and reports a saved run (with ``--write-docs``, into the docs). Baked projects, their containers and images are removed afterwards,
 even on failure. Compose projects are named ``bench-<pm>-<pid>...``.
 
     python benchmarks/devloop.py [--rounds N] [--package-manager uv|pip|both]
                                  [--json PATH] [--smoke] [--template PATH]
+                                 [--write-docs] [--from-json PATH]
 
 ``--smoke``: one round, uv only, builds with the layer cache, no prod image:
 a check that every step still works, not a measurement.
@@ -47,7 +50,21 @@ import tempfile
 import time
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1]
+# The helpers the template's tests use: commands, baking, compose projects, the
+# BuildKit log parser.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers import (
+    TEMPLATE,
+    ComposeProject,
+    bake,
+    compose_environment,
+    installed,
+    output,
+    remove_compose_project,
+    run,
+    split_at_source_copy,
+)
+
 MOUNT = "  volumes:\n    - .:/src\n"
 NEW_DEPENDENCY = "tomli-w>=1.0"  # small, pure Python, no dependencies of its own
 LOOPS = ("run", "exec", "watch", "native", "rebuild")
@@ -59,133 +76,44 @@ def log(*args, sep=" "):
     print(*args, sep=sep, file=sys.stderr, flush=True)
 
 
-def run(cmd, cwd=None, env=None, check=True):
-    """Run ``cmd``; return stdout + stderr. Show all the output if it fails."""
-    result = subprocess.run(
-        cmd, cwd=cwd, env=env, check=False, capture_output=True, text=True, stdin=subprocess.DEVNULL
-    )
-    if check and result.returncode != 0:
-        log(f"$ {' '.join(map(str, cmd))}  (exit {result.returncode})")
-        log(result.stdout[-6000:], result.stderr[-6000:], sep="\n")
-        raise subprocess.CalledProcessError(result.returncode, cmd)
-    return result.stdout + result.stderr
-
-
-def timed(cmd, **kwargs):
-    start = time.perf_counter()
-    out = run(cmd, **kwargs)
-    return time.perf_counter() - start, out
-
-
-def bake(template, output_dir, **answers):
+def timed_bake(template, output_dir, **answers):
     """Bake with the cookiecutter command line, as a user does; (seconds, path)."""
-    args = [f"{key}={value}" for key, value in answers.items()]
-    cmd = [sys.executable, "-m", "cookiecutter", "--no-input", str(template), "-o", output_dir]
-    seconds, _ = timed([*cmd, *args])
-    return seconds, Path(output_dir, answers["project_name"])
+    start = time.perf_counter()
+    path = bake(output_dir, template, **answers)
+    return time.perf_counter() - start, path
 
 
-def build_steps(log_text):
-    """{step number: (title, status, seconds, output lines)} from a plain BuildKit log."""
-    steps = {}
-    for line in log_text.splitlines():
-        match = re.match(r"#(\d+) (.*)", line)
-        if not match:
-            continue
-        number, rest = int(match[1]), match[2]
-        title, status, seconds, lines = steps.get(number, ("", "", 0.0, []))
-        if rest.startswith("[") and not title:
-            title = rest
-        elif rest == "CACHED":
-            status = "CACHED"
-        elif done := re.match(r"DONE (\d+\.\d+)s", rest):
-            status, seconds = "DONE", float(done[1])
-        else:
-            lines = [*lines, rest]
-        steps[number] = (title, status, seconds, lines)
-    return steps
+def code_rebuild_steps(build):
+    """The dependency step (the last RUN before ``COPY . .``) and the project step
+    (the last one) of a build's log."""
+    before, after = split_at_source_copy(output(build))
+    return before[-1], after[-1]
 
 
-def dev_steps(log_text):
-    """The dependency step and the project step of the dev stage: the RUN before
-    ``COPY . .`` and the last one."""
-    steps = build_steps(log_text)
-    dev = {}
-    for title, status, seconds, lines in steps.values():
-        match = re.match(r"\[\S+ dev (\d+)/(\d+)\] (.*)", title)
-        if match:
-            dev[int(match[1])] = (int(match[2]), match[3], status, seconds, lines)
-    last = max(dev)
-    return dev.get(last - 2), dev[last]
+class Project(ComposeProject):
+    """A baked project, compose run as the owner of its directory, and the edits
+    the benchmark times."""
 
+    def __init__(self, path):
+        owner = Path(path).stat()
+        super().__init__(path, compose_environment(owner.st_uid, owner.st_gid))
+        self.word = "Hello"
 
-def installed_count(lines):
-    """Packages a build step installed, as pip or uv reported them."""
-    text = "\n".join(lines)
-    pip = re.findall(r"Successfully installed (.*)", text)
-    uv = re.findall(r"Installed (\d+) packages?", text)
-    return sum(len(found.split()) for found in pip) + sum(int(n) for n in uv)
-
-
-class Project:
-    """A baked project directory, and the compose and make commands run in it."""
-
-    def __init__(self, path, edit_file=None):
-        self.dir = Path(path)
-        self.package = self.dir.name.replace("-", "_")
-        owner = self.dir.stat()
-        self.env = {
-            **os.environ,
-            "HOST_UID": str(owner.st_uid),
-            "HOST_GID": str(owner.st_gid),
-            "COMPOSE_PROJECT_NAME": self.dir.name,  # the slug: images <slug>-app, <slug>-test
-        }
-        self.word, self.edits = "Hello", 0
-
-    def compose(self, *args, **kwargs):
-        return run(["docker", "compose", *args], cwd=self.dir, env=self.env, **kwargs)
-
-    def make(self, *args, **kwargs):
-        return run(["make", *args], cwd=self.dir, env=self.env, **kwargs)
-
-    def edit(self):
+    def edit_greeting(self):
         """Change the greeting word in the package and in the test that expects it
         (a word never used before, so no build can come from the layer cache)."""
-        self.edits += 1
         new = f"Edit{next(EDITS)}x{os.getpid()}"
-        for path in (
-            self.dir / "src" / self.package / "__init__.py",
-            self.dir / "tests/test_cli.py",
-        ):
-            text = path.read_text(encoding="utf-8")
-            assert f'"{self.word}, ' in text, f"{path} lacks the greeting {self.word!r}"
-            path.write_text(text.replace(f'"{self.word}, ', f'"{new}, '), encoding="utf-8")
+        for relative in (f"src/{self.package}/__init__.py", "tests/test_cli.py"):
+            self.edit(relative, f'"{self.word}, ', f'"{new}, ')
         self.word = new
 
     def add_dependency(self):
-        path = self.dir / "pyproject.toml"
-        text = path.read_text(encoding="utf-8")
-        assert "dependencies = []" in text
         new = f'dependencies = ["{NEW_DEPENDENCY}"]  # edit {next(EDITS)}'
-        path.write_text(text.replace("dependencies = []", new), encoding="utf-8")
-
-    def down(self):
-        self.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
+        self.edit("pyproject.toml", "dependencies = []", new)
 
 
 def image_size(name):
-    return int(run(["docker", "image", "inspect", "-f", "{{.Size}}", name]).strip())
-
-
-def remove_images(slug):
-    """Every image and container of the compose project ``slug`` (and ``slug:prod``)."""
-    label = f"label=com.docker.compose.project={slug}"
-    containers = run(["docker", "ps", "-aq", "--filter", label], check=False).split()
-    if containers:
-        run(["docker", "rm", "-f", *containers], check=False)
-    images = set(run(["docker", "image", "ls", "-q", "--filter", label], check=False).split())
-    images |= {f"{slug}-app", f"{slug}-test", f"{slug}:prod"}
-    run(["docker", "image", "rm", "-f", *images], check=False)
+    return int(run(["docker", "image", "inspect", "-f", "{{.Size}}", name]).stdout)
 
 
 class Watcher:
@@ -193,15 +121,7 @@ class Watcher:
 
     def __init__(self, project):
         self.project = project
-        self.process = subprocess.Popen(
-            ["make", "test-watch"],
-            cwd=project.dir,
-            env=project.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = project.start("make", "test-watch")
         self.pending = ""
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -227,7 +147,7 @@ class Watcher:
         raise RuntimeError("test-watch reported no pytest run:\n" + "".join(seen[-40:]))
 
     def latency(self):
-        self.project.edit()
+        self.project.edit_greeting()
         start = time.perf_counter()
         return self.wait() - start
 
@@ -255,16 +175,13 @@ class Bench:
     # -- set-up (untimed) --------------------------------------------------
     def setup(self):
         answers = {"package_manager": self.pm}
-        _, path = bake(self.template, self.tmp / "loop", project_name=self.slug, **answers)
+        path = bake(self.tmp / "loop", self.template, project_name=self.slug, **answers)
         self.loop = Project(path)  # run, exec
         self.watched = Project(shutil.copytree(path, self.tmp / "watch" / self.slug))
         self.native = Project(shutil.copytree(path, self.tmp / "native" / self.slug))
-        _, path = bake(self.template, self.tmp / "rb", project_name=f"{self.slug}-rb", **answers)
+        path = bake(self.tmp / "rb", self.template, project_name=f"{self.slug}-rb", **answers)
         self.rebuild = Project(path)
-        compose = self.rebuild.dir / "compose.yaml"
-        text = compose.read_text(encoding="utf-8")
-        assert MOUNT in text, "compose.yaml no longer has the expected /src mount"
-        compose.write_text(text.replace(MOUNT, ""), encoding="utf-8")
+        self.rebuild.edit("compose.yaml", MOUNT, "")  # the loop without the mount
         log(f"[{self.pm}] building the loop images")
         self.loop.compose("build")
         self.rebuild.compose("build", "test")
@@ -278,9 +195,9 @@ class Bench:
             "--quiet",
             "--disable-pip-version-check",
         ]
-        run([*pip, "--ignore-requires-python", "--editable", self.native.dir, "pytest"])
+        run([*pip, "--ignore-requires-python", "--editable", self.native.path, "pytest"])
         self.native_pytest = venv / "bin/pytest"
-        makefile = (self.loop.dir / "Makefile").read_text(encoding="utf-8")
+        makefile = self.loop.read("Makefile")
         self.loops = [
             v
             for v in LOOPS
@@ -293,13 +210,14 @@ class Bench:
 
     def sizes_once(self):
         test = f"{self.slug}-test"
-        base = f"python:{json.loads(self.loop.compose('config', '--format', 'json'))['services']['test']['build']['args']['PYTHON_VERSION']}-slim"
+        config = json.loads(self.loop.compose("config", "--format", "json").stdout)
+        base = f"python:{config['services']['test']['build']['args']['PYTHON_VERSION']}-slim"
         du = self.loop.compose(
             "run", "--rm", "--no-deps", "test", "sh", "-c",
             "du -sb /opt/venv/lib/python3*/site-packages | cut -f1;"
             " du -sb /opt/venv | cut -f1;"
             " du -cb $(command -v uv uvx 2>/dev/null) /dev/null | tail -1 | cut -f1",
-        ).split()  # fmt: skip
+        ).stdout.split()  # fmt: skip
         self.sizes = {
             "base_image": base,
             "base": image_size(base),
@@ -318,7 +236,7 @@ class Bench:
     def builds_once(self, n):
         """Bake, cold build, code-only rebuild, dependency rebuild of a fresh project."""
         out = self.tmp / f"b{n}"
-        seconds, path = bake(
+        seconds, path = timed_bake(
             self.template, out, project_name=f"{self.slug}-b", package_manager=self.pm
         )
         self.samples["bake"].append(seconds)
@@ -327,23 +245,23 @@ class Bench:
         cold = [*build, "--no-cache"] if not self.smoke else build
         for key, change in (
             ("cold", None),
-            ("code", project.edit),
+            ("code", project.edit_greeting),
             ("deps", project.add_dependency),
         ):
             if change:
                 change()
             start = time.perf_counter()
-            text = project.compose(*(cold if key == "cold" else build))
+            result = project.compose(*(cold if key == "cold" else build))
             self.samples[key].append(time.perf_counter() - start)
             if key == "code":
-                deps, proj = dev_steps(text)
+                dependencies, own = code_rebuild_steps(result)
                 self.checks.append(
                     {
                         "round": n,
-                        "dependency_step": deps[2] if deps else "?",
-                        "project_step_installed": installed_count(proj[4]),
-                        "project_step_s": proj[3],
-                        "build_isolation": any("build dependencies" in x for x in proj[4]),
+                        "dependency_step": "CACHED" if dependencies.cached else "DONE",
+                        "project_step_installed": len(installed([own])),
+                        "project_step_s": own.seconds,
+                        "build_isolation": any("build dependencies" in x for x in own.output),
                     }
                 )
         project.compose("down", "--remove-orphans", check=False)
@@ -353,7 +271,7 @@ class Bench:
         if variant == "watch":
             return self.watcher.latency()
         project = {"native": self.native, "rebuild": self.rebuild}.get(variant, self.loop)
-        project.edit()
+        project.edit_greeting()
         start = time.perf_counter()
         if variant == "run":
             project.compose("run", "--rm", "test")
@@ -361,7 +279,7 @@ class Bench:
             project.make("test-fast")
         elif variant == "native":
             env = {**os.environ, "PATH": f"{self.native_pytest.parent}:{os.environ['PATH']}"}
-            run([self.native_pytest, "-q"], cwd=project.dir, env=env)
+            run([self.native_pytest, "-q"], cwd=project.path, env=env)
         else:
             project.compose("build", "test")
             project.compose("run", "--rm", "test")
@@ -384,7 +302,7 @@ class Bench:
             if hasattr(self, project):
                 getattr(self, project).down()
         for slug in self.slugs:
-            remove_images(slug)
+            remove_compose_project(slug)
 
 
 def machine():
@@ -392,8 +310,8 @@ def machine():
         "date": datetime.date.today().isoformat(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
-        "docker_engine": run(["docker", "version", "-f", "{{.Server.Version}}"]).strip(),
-        "docker_compose": run(["docker", "compose", "version", "--short"]).strip(),
+        "docker_engine": run(["docker", "version", "-f", "{{.Server.Version}}"]).stdout.strip(),
+        "docker_compose": run(["docker", "compose", "version", "--short"]).stdout.strip(),
         "host_python": platform.python_version(),
     }
 
@@ -407,14 +325,42 @@ def summary(values):
     }
 
 
+def machine_line(info):
+    """When, how and where the benchmark ran, in one line."""
+    where = [
+        f"{info['cpus']} CPUs",
+        f"Docker Engine {info['docker_engine']}",
+        f"Compose {info['docker_compose']}",
+        f"host Python {info['host_python']}",
+        info.get("platform"),
+    ]
+    how = f"`devloop.py {info['arguments']}`, " if info.get("arguments") else ""
+    return f"{info['date']}, {how}{info['wall_s']} s: " + ", ".join(filter(None, where))
+
+
 def table(results, info):
+    """The machine line, then the tables: what the benchmark prints."""
+    return f"Dev loop benchmark, {machine_line(info)}\n\n{tables(results)}"
+
+
+def median(result, key):
+    return result["samples"].get(key, {}).get("median", float("nan"))
+
+
+def fastest_mounted(result):
+    return min(median(result, key) for key in ("run", "exec", "watch") if key in result["samples"])
+
+
+def dev_overhead(result):
+    """MB of the dev image above its base image and the venv's site-packages."""
+    sizes = result["sizes"]
+    return (sizes["dev"] - sizes["base"] - sizes["site_packages"]) / 1e6
+
+
+def tables(results):
+    """The timings, then the ratios and sizes, as Markdown tables."""
     mb = 1e6
     lines = [
-        (
-            f"Dev loop benchmark, {info['date']}: {info['cpus']} CPUs, Docker Engine "
-            f"{info['docker_engine']}, Compose {info['docker_compose']}, {info['platform']}"
-        ),
-        "",
         "| seconds, median (min–max) | " + " | ".join(results) + " |",
         "| --- |" + " --- |" * len(results),
     ]
@@ -447,22 +393,17 @@ def table(results, info):
     def row(label, fn):
         lines.append(f"| {label} | " + " | ".join(fn(r) for r in results.values()) + " |")
 
-    def med(r, key):
-        return r["samples"].get(key, {}).get("median", float("nan"))
-
-    row("run − native (s)", lambda r: f"{med(r, 'run') - med(r, 'native'):+.2f}")
-    row("exec − native (s)", lambda r: f"{med(r, 'exec') - med(r, 'native'):+.2f}")
-    row("watch − native (s)", lambda r: f"{med(r, 'watch') - med(r, 'native'):+.2f}")
+    row("run − native (s)", lambda r: f"{median(r, 'run') - median(r, 'native'):+.2f}")
+    row("exec − native (s)", lambda r: f"{median(r, 'exec') - median(r, 'native'):+.2f}")
+    row("watch − native (s)", lambda r: f"{median(r, 'watch') - median(r, 'native'):+.2f}")
     row(
         "rebuild / fastest mounted",
-        lambda r: (
-            f"{med(r, 'rebuild') / min(med(r, k) for k in r['samples'] if k in LOOPS[:3]):.1f}×"
-        ),
+        lambda r: f"{median(r, 'rebuild') / fastest_mounted(r):.1f}×",
     )
     uv_cold = results.get("uv", {}).get("samples", {}).get("cold")
     row(
         "cold build / uv cold build",
-        lambda r: f"{med(r, 'cold') / uv_cold['median']:.2f}" if uv_cold else "–",
+        lambda r: f"{median(r, 'cold') / uv_cold['median']:.2f}" if uv_cold else "–",
     )
     row(
         "code rebuild: dependency step, packages installed",
@@ -489,15 +430,103 @@ def table(results, info):
         row(label, lambda r, k=key: f"{r['sizes'][k] / mb:.1f}" if k in r["sizes"] else "–")
     row(
         "dev − base − site-packages (MB; target ≤ 30)",
-        lambda r: (
-            f"{(r['sizes']['dev'] - r['sizes']['base'] - r['sizes']['site_packages']) / mb:.1f}"
-        ),
+        lambda r: f"{dev_overhead(r):.1f}",
     )
     row(
         "dev − base − whole venv (MB)",
         lambda r: f"{(r['sizes']['dev'] - r['sizes']['base'] - r['sizes']['venv']) / mb:.1f}",
     )
     return "\n".join(lines)
+
+
+# The benchmark's targets: (what, the figure it shows for one package manager, is
+# it met?). The uv/pip target compares the two, so it has a figure for uv only.
+TARGETS = [
+    (
+        "code-only rebuild installs 0 dependencies (dependency step / packages installed)",
+        lambda r: ", ".join(
+            sorted({f"{c['dependency_step']} / {c['project_step_installed']}" for c in r["checks"]})
+        ),
+        lambda r: all(
+            c["dependency_step"] == "CACHED" and c["project_step_installed"] == 1
+            for c in r["checks"]
+        ),
+    ),
+    (
+        "fastest mounted loop ≤ native + 0.15 s",
+        lambda r: f"{fastest_mounted(r) - median(r, 'native'):+.2f} s",
+        lambda r: fastest_mounted(r) - median(r, "native") <= 0.15,
+    ),
+    (
+        "`compose run` loop ≤ native + 0.5 s",
+        lambda r: f"{median(r, 'run') - median(r, 'native'):+.2f} s",
+        lambda r: median(r, "run") - median(r, "native") <= 0.5,
+    ),
+    (
+        "rebuild loop ≥ 10× the fastest mounted loop",
+        lambda r: f"{median(r, 'rebuild') / fastest_mounted(r):.1f}×",
+        lambda r: median(r, "rebuild") / fastest_mounted(r) >= 10,
+    ),
+    (
+        "dev image ≤ base + site-packages + 30 MB",
+        lambda r: f"+{dev_overhead(r):.1f} MB",
+        lambda r: dev_overhead(r) <= 30,
+    ),
+]
+
+
+def verdict(met):
+    """'met', 'missed', or which package managers met it: from {pm: bool}."""
+    if all(met.values()):
+        return "**met**"
+    if not any(met.values()):
+        return "**missed**"
+    return "; ".join(f"**{'met' if ok else 'missed'}** for {pm}" for pm, ok in met.items())
+
+
+def targets(results):
+    """The targets as a Markdown table: each package manager's figure, and the verdict."""
+    lines = [
+        "| target | " + " | ".join(results) + " | result |",
+        "| --- |" + " --- |" * (len(results) + 1),
+    ]
+    for label, figure, met in TARGETS:
+        figures = " | ".join(figure(r) for r in results.values())
+        lines.append(
+            f"| {label} | {figures} | {verdict({pm: met(r) for pm, r in results.items()})} |"
+        )
+    if {"uv", "pip"} <= set(results):
+        ratio = median(results["uv"], "cold") / median(results["pip"], "cold")
+        cells = f"{ratio:.2f}× | – | {verdict({'uv': ratio <= 0.5})}"
+        lines.append(f"| uv cold build ≤ 0.5× pip cold build | {cells} |")
+    return "\n".join(lines)
+
+
+DOCS = TEMPLATE / "docs" / "benchmark.md"
+DOCS_BEGIN = "<!-- written by benchmarks/devloop.py --write-docs: begin -->"
+DOCS_END = "<!-- written by benchmarks/devloop.py --write-docs: end -->"
+
+
+def docs_section(results, info):
+    """What --write-docs puts between the markers of docs/benchmark.md."""
+    bake = results[next(iter(results))]["sizes"].get("base_image", "")
+    python = bake.removeprefix("python:").removesuffix("-slim")
+    return "\n".join(
+        [
+            f"Latest run: {machine_line(info)}; the default bake (cli, Python {python}).",
+            "",
+            tables(results),
+            "",
+            targets(results),
+        ]
+    )
+
+
+def write_docs(path, section):
+    """Replace what stands between the markers in ``path`` with ``section``."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(DOCS_BEGIN) + len(DOCS_BEGIN), text.index(DOCS_END)
+    path.write_text(f"{text[:start]}\n{section}\n{text[end:]}", encoding="utf-8")
 
 
 def main():
@@ -507,7 +536,20 @@ def main():
     parser.add_argument("--json", type=Path, help="write every sample here")
     parser.add_argument("--smoke", action="store_true", help="one round, uv, cached builds")
     parser.add_argument("--template", type=Path, default=TEMPLATE, help="template to bake")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help=f"write the machine, the tables and the targets into {DOCS.relative_to(TEMPLATE)}",
+    )
+    parser.add_argument(
+        "--from-json", type=Path, help="measure nothing: report a run saved with --json"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        report(saved["results"], saved["machine"], args)
+        return
+    arguments = " ".join(sys.argv[1:])
     if args.smoke:
         args.rounds, args.package_manager = 1, "uv"
     pms = ["uv", "pip"] if args.package_manager == "both" else [args.package_manager]
@@ -538,11 +580,19 @@ def main():
     }
     info["rounds"] = args.rounds
     info["smoke"] = args.smoke
+    info["arguments"] = arguments
     info["wall_s"] = round(time.perf_counter() - wall)
-    print(table(results, info))
-    print(f"\n{args.rounds} round(s), total wall time {info['wall_s']} s")
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
+    report(results, info, args)
+
+
+def report(results, info, args):
+    print(table(results, info))
+    print(f"\n{info['rounds']} round(s), total wall time {info['wall_s']} s")
+    if args.write_docs:
+        write_docs(DOCS, docs_section(results, info))
+        log(f"wrote {DOCS}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 Cookiecutter renders this file with Jinja and runs it in the new project
 directory. The answers arrive as one JSON document (never pasted into Python
-source), so a quote in a name cannot run code. The checks are plain functions
-that the template's tests import and call.
+source), so a quote in a name cannot run code. The choices are cookiecutter.json's,
+given to the hook by ``template_options()`` (local_extensions.py): they are
+written once. The checks are plain functions that the template's tests import
+and call.
 """
 
 # Jinja leaves everything up to `endraw` alone: only the last lines are rendered.
@@ -15,15 +17,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-# The choice options and the answers each accepts (cookiecutter.json offers them).
-CHOICES = {
-    "python_version": ("3.11", "3.12", "3.13", "3.14"),
-    "package_manager": ("uv", "pip"),
-    "app_type": ("cli", "web"),
-    "database": ("none", "postgres"),
-    "license": ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"),
-}
-BOOLEANS = ("use_devcontainer", "use_github_actions")
 # Unprivileged ports: rootless Docker cannot publish lower ones.
 PORT_RANGE = (1024, 65535)
 MAX_NAME_LENGTH = 64
@@ -46,12 +39,8 @@ RESERVED_NAMES = frozenset(
     }
 )  # fmt: skip
 
-# Answers that must be present; the others may be left empty.
+# Free-text answers that must not be empty; the others may be.
 REQUIRED = ("project_name", "project_slug", "package_name", "author_name", "version")
-# Free-text answers: a replay file could hold a number, a list or null instead.
-TEXT_FIELDS = (*REQUIRED, "description", "author_email")
-# Every answer the template uses: a replay file from another template version may lack one.
-ANSWERS = (*TEXT_FIELDS, *CHOICES, *BOOLEANS, "port")
 
 
 class InvalidAnswer(ValueError):
@@ -62,7 +51,9 @@ class InvalidAnswer(ValueError):
 
 
 def check_text(field, value):
-    """Any answer: one line of text, no Jinja delimiters."""
+    """A free-text answer: text, one line, no Jinja delimiters; not empty if required."""
+    if not isinstance(value, str):
+        raise InvalidAnswer(field, value, "must be text")
     if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
         raise InvalidAnswer(field, value, "must not contain control characters or line breaks")
     for delimiter in JINJA_DELIMITERS:
@@ -85,52 +76,28 @@ def check_identifier(field, value, pattern, shape):
         raise InvalidAnswer(field, value, "must not be a Python keyword")
     if as_module in sys.stdlib_module_names:
         raise InvalidAnswer(field, value, "must not shadow a standard-library module")
-    if value in RESERVED_NAMES or as_module in RESERVED_NAMES:
+    if as_module in RESERVED_NAMES:
         raise InvalidAnswer(field, value, "is reserved: it would shadow a tool or folder")
 
 
-def check_present(answers):
-    """Every answer is there, and the free-text ones are text."""
-    for field in ANSWERS:
-        if field not in answers:
-            raise InvalidAnswer(field, None, "is missing: answer it (or add it to the replay file)")
-    for field in TEXT_FIELDS:
-        if not isinstance(answers[field], str):
-            raise InvalidAnswer(field, answers[field], "must be text")
+def check_slug(value):
+    words = "lowercase letters and digits in words joined by '-', starting with a letter"
+    check_identifier("project_slug", value, SLUG_RE, words)
 
 
-def check_answers(answers):
-    """Raise InvalidAnswer for the first answer that breaks a rule."""
-    check_present(answers)
-    for field, value in answers.items():
-        if not field.startswith("_") and isinstance(value, str):
-            check_text(field, value)
-    check_identifier(
-        "project_slug",
-        answers["project_slug"],
-        SLUG_RE,
-        "lowercase letters and digits in words joined by '-', starting with a letter",
-    )
-    check_identifier(
-        "package_name",
-        answers["package_name"],
-        PACKAGE_RE,
-        "lowercase letters and digits in words joined by '_', starting with a letter",
-    )
-    email = answers["author_email"]
-    if email and not EMAIL_RE.fullmatch(email):
-        raise InvalidAnswer("author_email", email, "must look like name@example.com")
-    if not VERSION_RE.fullmatch(answers["version"]):
-        raise InvalidAnswer(
-            "version", answers["version"], "must be a PEP 440 version such as 0.1.0"
-        )
-    for field, accepted in CHOICES.items():
-        if answers[field] not in accepted:
-            raise InvalidAnswer(field, answers[field], f"must be one of {', '.join(accepted)}")
-    for field in BOOLEANS:
-        if not isinstance(answers[field], bool):
-            raise InvalidAnswer(field, answers[field], "must be true or false (yes or no)")
-    check_port(answers["port"])
+def check_package(value):
+    words = "lowercase letters and digits in words joined by '_', starting with a letter"
+    check_identifier("package_name", value, PACKAGE_RE, words)
+
+
+def check_email(value):
+    if value and not EMAIL_RE.fullmatch(value):
+        raise InvalidAnswer("author_email", value, "must look like name@example.com")
+
+
+def check_version(value):
+    if not VERSION_RE.fullmatch(value):
+        raise InvalidAnswer("version", value, "must be a PEP 440 version such as 0.1.0")
 
 
 def check_port(value):
@@ -138,6 +105,47 @@ def check_port(value):
     text = value if isinstance(value, str) else ""
     if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
         raise InvalidAnswer("port", value, f"must be a whole number from {low} to {high}")
+
+
+# Rules of free-text answers beyond one line of text, checked after it.
+TEXT_RULES = {
+    "project_slug": check_slug,
+    "package_name": check_package,
+    "author_email": check_email,
+    "version": check_version,
+}
+
+
+def check_answer(field, value, definition):
+    """One answer against its definition in cookiecutter.json: a list is a choice,
+    true/false a yes/no question, the port a number, any other text free text."""
+    if isinstance(definition, list):
+        if value not in definition:
+            raise InvalidAnswer(field, value, f"must be one of {', '.join(definition)}")
+    elif isinstance(definition, bool):
+        if not isinstance(value, bool):
+            raise InvalidAnswer(field, value, "must be true or false (yes or no)")
+    elif field == "port":
+        check_port(value)
+    else:
+        check_text(field, value)
+        if field in TEXT_RULES:
+            TEXT_RULES[field](value)
+
+
+def check_answers(answers, options):
+    """Raise InvalidAnswer for the first answer that breaks a rule.
+
+    ``options`` is cookiecutter.json (private keys are skipped). The answers the
+    user gives come first, in its order, then the derived ones (a default that is
+    a Jinja expression: the slug, the package): an empty project name is reported
+    as itself, not as the empty slug made from it."""
+    fields = [name for name in options if not name.startswith("_")]
+    derived = [name for name in fields if "{{" in str(options[name])]
+    for field in [*(name for name in fields if name not in derived), *derived]:
+        if field not in answers:
+            raise InvalidAnswer(field, None, "is missing: answer it (or add it to the replay file)")
+        check_answer(field, answers[field], options[field])
 
 
 def check_target(target):
@@ -148,10 +156,11 @@ def check_target(target):
         )
 
 
-def main(answers_json, target):
-    """Validate; print one line to stderr and return 1 on the first broken rule."""
+def main(answers_json, options_json, target):
+    """Validate; print one line to stderr and return 1 on the first broken rule.
+    ``options_json`` holds cookiecutter.json's options as [name, definition] pairs."""
     try:
-        check_answers(json.loads(answers_json))
+        check_answers(json.loads(answers_json), dict(json.loads(options_json)))
         check_target(target)
     except InvalidAnswer as error:
         print(f"error: {error}", file=sys.stderr)
@@ -161,4 +170,5 @@ def main(answers_json, target):
 
 # {% endraw %}
 if __name__ == "__main__":
-    sys.exit(main(r"""{{ cookiecutter | tojson }}""", Path.cwd()))
+    options = r"""{{ template_options() | tojson }}"""
+    sys.exit(main(r"""{{ cookiecutter | tojson }}""", options, Path.cwd()))

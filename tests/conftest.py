@@ -1,12 +1,15 @@
-"""Shared helpers: where the template is, how to bake it, how to load the hooks."""
+"""The tests' fixtures and data: the template's options, every combination of them,
+awkward answers, baking with pytest-cookies, loading the hooks, Docker or not.
+
+What the benchmark needs too (commands, baking with the command line, compose
+projects, BuildKit logs, snapshots) is in helpers.py; the names tests have
+imported from here (TEMPLATE, run_cookiecutter, project_files) still work."""
 
 import importlib.util
 import itertools
 import json
 import os
 import shutil
-import subprocess
-import sys
 import sysconfig
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -16,7 +19,9 @@ import pytest
 from cookiecutter import utils as cookiecutter_utils
 from cookiecutter.main import cookiecutter
 
-TEMPLATE = Path(__file__).resolve().parents[1]
+# project_files and run_cookiecutter are re-exported: tests import them from here.
+from helpers import TEMPLATE, project_files, run, run_cookiecutter  # noqa: F401
+
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 PYTHON_VERSIONS = OPTIONS["python_version"]
 PACKAGE_MANAGERS = OPTIONS["package_manager"]
@@ -89,32 +94,12 @@ def tool(name):
     return found
 
 
-def run_cookiecutter(*args, output_dir):
-    """Run the cookiecutter command line on this template, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", *args, "-o", str(output_dir)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-    )
-
-
 def replay_file(directory, **answers):
     """A replay file with the defaults and ``answers``: its values reach the hooks
     verbatim, like typed answers (``--no-input`` values are rendered by Jinja first)."""
     path = Path(directory, "replay.json")
     path.write_text(json.dumps({"cookiecutter": {**DEFAULT_ANSWERS, **answers}}), encoding="utf-8")
     return path
-
-
-def project_files(project):
-    """{relative path: bytes} of every file in a baked project."""
-    return {
-        path.relative_to(project).as_posix(): path.read_bytes()
-        for path in sorted(Path(project).rglob("*"))
-        if path.is_file()
-    }
 
 
 def bake_ok(cookies, **answers):
@@ -130,7 +115,7 @@ def docker_problem():
     if not shutil.which("docker"):
         return "the docker command is not installed"
     for command in (["docker", "info"], ["docker", "compose", "version"]):
-        result = subprocess.run(command, check=False, capture_output=True, text=True)
+        result = run(command, check=False)
         if result.returncode != 0:
             return f"`{' '.join(command)}` failed: {result.stderr.strip()[:200]}"
     return None

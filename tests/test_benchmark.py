@@ -2,25 +2,20 @@
 every step it times still works on the template. Not a timed test."""
 
 import json
-import subprocess
 import sys
 
 import pytest
 
 from conftest import TEMPLATE
+from helpers import run
 
 pytestmark = pytest.mark.docker
 
 
 def test_benchmark_smoke_run(tmp_path, docker):
     out = tmp_path / "devloop.json"
-    result = subprocess.run(
-        [sys.executable, TEMPLATE / "benchmarks/devloop.py", "--smoke", "--json", out],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    command = [sys.executable, TEMPLATE / "benchmarks/devloop.py", "--smoke", "--json", out]
+    result = run(command, check=False, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     assert "| edit → test: `make test-fast` (exec) |" in result.stdout
     data = json.loads(out.read_text(encoding="utf-8"))

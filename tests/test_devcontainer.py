@@ -10,25 +10,15 @@ import json
 import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
 from conftest import bake_ok
+from helpers import ComposeProject, run
 
 pytestmark = pytest.mark.docker
 
 CLI_VERSION = "0.89.0"
-
-
-def run(command, cwd=None):
-    result = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, command))} exited {result.returncode}\n"
-            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
-        )
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +65,4 @@ def test_devcontainer_up_runs_the_app_service_as_the_mapped_user(
         service = run(["docker", "compose", "ps", "--format", "{{.Service}}"], project).stdout
         assert service.split() == ["app"], "only the app service runs"
     finally:
-        subprocess.run(
-            ["docker", "compose", "down", "--rmi", "local", "--volumes", "--remove-orphans"],
-            cwd=project,
-            check=False,
-            capture_output=True,
-        )
+        ComposeProject(project, name=None).down()  # the project named in .env

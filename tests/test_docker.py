@@ -12,7 +12,7 @@ combination of options.
 
 Skipped, with the reason, when no engine is reachable; failing instead when
 REQUIRE_DOCKER=1 (CI). Base images are never pulled: python:<version>-slim must
-be there (../shared/ci/docker-up builds stand-ins for 3.11, 3.13 and 3.14).
+be there, for 3.11, 3.13 and 3.14 (docs/tests.md says what the tests need).
 Every compose project is named dl-<what>-<run id>, and its images, containers,
 networks and volumes are removed afterwards, also the ones a rebuild replaced.
 """
@@ -22,13 +22,23 @@ import json
 import os
 import re
 import shlex
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import AWKWARD, COMBINATIONS, PACKAGE_MANAGERS, bake_ok, combination_id
+from helpers import (
+    SOURCE_COPY,
+    ComposeProject,
+    compose_environment,
+    installed,
+    normalized,
+    output,
+    run,
+    shown,
+    split_at_source_copy,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -52,86 +62,34 @@ def slug(*parts):
     return f"dl-{words}-{RUN_ID}"
 
 
-def shown(result):
-    """A command's exit status and output, for an assertion message."""
-    command = " ".join(map(str, result.args))
-    return (
-        f"$ {command}\nexit status {result.returncode}\n"
-        f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
-    )
-
-
-def run(command, cwd=None, env=None, check=True):
-    result = subprocess.run(command, check=False, cwd=cwd, env=env, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        pytest.fail(shown(result))
-    return result
-
-
-def environment(host_uid):
-    env = {key: value for key, value in os.environ.items() if key not in ("HOST_UID", "HOST_GID")}
-    if host_uid is not UNSET:
-        env.update(HOST_UID=str(host_uid), HOST_GID=str(host_uid))
-    return env
-
-
-class DevProject:
-    """A baked project on the host, owned by ``owner``, and the commands of its README."""
+class DevProject(ComposeProject):
+    """A baked project whose checkout belongs to ``owner``, as do the files the
+    test writes into it; compose gets ``host_uid`` (UNSET: none). Its compose
+    project is named after the slug, unique to this run (the default name, one
+    per checkout, is proven in test_docker_checkouts.py)."""
 
     def __init__(self, path, answers, owner, host_uid):
-        self.path = Path(path)
+        super().__init__(path, compose_environment(host_uid))
         self.answers = answers
-        self.slug = self.path.name
-        self.package = self.slug.replace("-", "_")
         self.owner = owner
-        # Named after the slug, unique to this run (the default name, one per
-        # checkout, is proven in test_docker_checkouts.py).
-        self.env = {**environment(host_uid), "COMPOSE_PROJECT_NAME": self.slug}
-        self.images = {"app": f"{self.slug}-app", "test": f"{self.slug}-test"}
         self.built = None  # image IDs after the first build, in TestDevLoop
         self.broken = None  # the step that failed, in TestDevLoop
         chown_tree(self.path, owner)
         self.baked_paths = self.paths()
         self.written = set()  # paths the "host user" (the test) added
 
-    def compose(self, *args, check=True):
-        return run(["docker", "compose", *args], self.path, self.env, check)
-
-    def make(self, target, check=True):
-        return run(["make", target], self.path, self.env, check)
-
     def build(self):
         """`docker compose build`, with BuildKit's step-by-step log."""
         return self.compose("--progress=plain", "build")
-
-    def image_ids(self):
-        return {
-            service: run(["docker", "image", "inspect", "-f", "{{.Id}}", image]).stdout.strip()
-            for service, image in self.images.items()
-        }
 
     def paths(self):
         return {path.relative_to(self.path).as_posix() for path in self.path.rglob("*")}
 
     def write(self, relative, text):
         """Add or replace a file as the owner of the checkout would."""
-        path = self.path / relative
-        path.write_text(text, encoding="utf-8")
-        os.chown(path, self.owner, self.owner)
+        super().write(relative, text)
+        os.chown(self.path / relative, self.owner, self.owner)
         self.written.add(relative)
-
-    def edit(self, relative, old, new):
-        text = (self.path / relative).read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {relative}"
-        self.write(relative, text.replace(old, new))
-
-    def down(self):
-        """Remove the project's containers, network, volumes and every image it built."""
-        self.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
-        label = f"label=com.docker.compose.project={self.slug}"
-        leftovers = run(["docker", "image", "ls", "-aq", "--filter", label], check=False)
-        if leftovers.stdout.split():  # images a rebuild replaced
-            run(["docker", "image", "rm", *set(leftovers.stdout.split())], check=False)
 
 
 def chown_tree(path, uid):
@@ -173,66 +131,10 @@ def assert_checkout_clean(project):
     assert not problems, f"owner should be {project.owner}:\n" + "\n".join(problems)
 
 
-# --- BuildKit's plain log and the image layers, to tell what a build re-used ---
+# --- What a build re-used: its log (parsed by helpers.py) and the image layers ---
 
-STEP_HEADER = re.compile(r"^#(\d+) \[(\S+)(?: (\S+))? (\d+)/(\d+)\] (.*)$")
-STEP_LINE = re.compile(r"^#(\d+) (?:(CACHED|DONE|ERROR)\b|\d+\.\d+ (.*))")
-SOURCE_COPY = re.compile(r"^COPY (?:--\S+ )*\. \.(?: |$)")  # COPY [--chown=…] . .
 LAYER_INSTRUCTION = re.compile(r"^(RUN|COPY|ADD|WORKDIR)\b")  # as BuildKit records them
 DOWNLOAD = re.compile(r"\b(Collecting|Downloading|Downloaded)\b")
-
-
-class BuildStep:
-    def __init__(self, stage, index, instruction):
-        self.stage, self.index, self.instruction = stage, index, instruction
-        self.cached = False
-        self.output = []
-
-    def __repr__(self):
-        return f"[{self.stage} {self.index}] {self.instruction[:70]}"
-
-
-def build_steps(build):
-    """The Dockerfile steps of a `--progress=plain` build's log, with their output."""
-    steps = {}
-    for line in (build.stdout + build.stderr).splitlines():
-        if header := STEP_HEADER.match(line):
-            vertex, _service, stage, index, _count, instruction = header.groups()
-            # BuildKit repeats a step's header when its output resumes.
-            steps.setdefault(vertex, BuildStep(stage or "", int(index), instruction))
-        elif (event := STEP_LINE.match(line)) and event[1] in steps:
-            if event[2] == "CACHED":
-                steps[event[1]].cached = True
-            elif event[3] is not None:
-                steps[event[1]].output.append(event[3])
-    return list(steps.values())
-
-
-def split_at_source_copy(build):
-    """A build's steps: (those before `COPY . .` in its stage, that step and those after)."""
-    steps = build_steps(build)
-    sources = [step for step in steps if SOURCE_COPY.match(step.instruction)]
-    assert sources, f"no `COPY . .` step in the build log:\n{shown(build)}"
-    source = sources[0]
-    same_stage = [step for step in steps if step.stage == source.stage]
-    before = [step for step in same_stage if step.index < source.index]
-    after = [step for step in same_stage if step.index >= source.index]
-    return [step for step in before if not step.instruction.startswith("FROM")], after
-
-
-def normalized(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def installed(steps):
-    """Distributions the steps installed, from pip's and uv's output."""
-    names = set()
-    for line in (line for step in steps for line in step.output):
-        if pip := re.search(r"Successfully installed (.+)", line):
-            names |= {normalized(item.rsplit("-", 1)[0]) for item in pip[1].split()}
-        if uv := re.match(r"\s*\+ (\S+?)==", line):
-            names.add(normalized(uv[1]))
-    return names
 
 
 def image_layers(image):
@@ -258,7 +160,7 @@ def assert_code_only_rebuild_reuses_dependencies(project, revision):
     code = (project.path / init).read_text(encoding="utf-8")
     project.write(init, f"{code}\nREVISION = {revision}\n")
     build = project.build()
-    dependencies, source = split_at_source_copy(build)
+    dependencies, source = split_at_source_copy(output(build))
     log = f"\nsteps: {dependencies + source}\n{shown(build)}"
 
     assert dependencies and dependencies[-1].instruction.startswith("RUN"), (
@@ -443,7 +345,7 @@ class TestDevLoop:
 
         loop.edit("pyproject.toml", "dependencies = []", f'dependencies = ["{NEW_DEPENDENCY}"]')
         build = loop.build()
-        dependencies, source = split_at_source_copy(build)
+        dependencies, source = split_at_source_copy(output(build))
         log = f"\n{dependencies + source}\n{shown(build)}"
         assert NEW_DEPENDENCY in installed(dependencies), f"not installed before `COPY . .`{log}"
 
@@ -465,7 +367,8 @@ class TestDevLoop:
 def test_10_compose_config_is_valid(cookies, docker, answers):
     project = bake_ok(cookies, project_slug=slug("config", combination_id(answers)), **answers)
     for host_uid in (UNSET, NON_DEFAULT_UID):
-        result = run(["docker", "compose", "config", "-q"], project, environment(host_uid), False)
+        env = compose_environment(host_uid)
+        result = run(["docker", "compose", "config", "-q"], project, env, check=False)
         assert result.returncode == 0 and not result.stderr, shown(result)
 
 

@@ -19,12 +19,12 @@ import shutil
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from conftest import bake_ok
-from test_docker import chown_tree, environment, run, shown, slug
+from helpers import ComposeProject, compose_environment, remove_compose_project, run, shown
+from test_docker import chown_tree, slug
 from test_docker_web import free_port, get, wait_for_answer
 
 pytestmark = pytest.mark.docker
@@ -36,20 +36,15 @@ ONLY_HERE = "tests/test_only_here.py"
 NAME = re.compile(r"^COMPOSE_PROJECT_NAME=(.*)$", re.MULTILINE)
 
 
-class Checkout:
-    """A checkout on the host, its owner, and its make targets."""
+class Checkout(ComposeProject):
+    """A checkout on the host, its owner, and its make targets. No
+    COMPOSE_PROJECT_NAME: the one scripts/dev-env.sh writes to .env is used."""
 
     def __init__(self, path, owner, port):
-        self.path = Path(path)
+        host_uid = owner if owner else None  # root: no HOST_UID, make's `id -u`
+        super().__init__(path, compose_environment(host_uid), name=None)
         self.owner = owner
         self.port = port
-        host_uid = owner if owner else None  # root: no HOST_UID, make's `id -u`
-        self.env = environment(host_uid)
-        self.env.pop("COMPOSE_PROJECT_NAME", None)
-        self.env.pop("APP_PORT", None)
-
-    def make(self, *args, check=True):
-        return run(["make", *args], self.path, self.env, check)
 
     @property
     def project(self):
@@ -65,9 +60,8 @@ class Checkout:
         )
 
     def write(self, relative, text):
-        path = self.path / relative
-        path.write_text(text, encoding="utf-8")
-        chown_tree(path, self.owner)
+        super().write(relative, text)
+        chown_tree(self.path / relative, self.owner)
 
     def image(self, service="test", project=None):
         name = f"{project or self.project}-{service}"
@@ -83,19 +77,6 @@ class Checkout:
         container = result.stdout.strip()
         started = run(["docker", "inspect", "-f", "{{.State.StartedAt}}", container]).stdout
         return container, started.strip()
-
-
-def remove_project(name):
-    """Containers and images of compose project ``name`` (the test's clean-up)."""
-    label = f"label=com.docker.compose.project={name}"
-    containers = run(["docker", "ps", "-aq", "--filter", label], check=False).stdout.split()
-    containers += [f"{name}-test-kept"]
-    run(["docker", "rm", "--force", *containers], check=False)
-    networks = run(["docker", "network", "ls", "-q", "--filter", label], check=False).stdout
-    if networks.split():
-        run(["docker", "network", "rm", *networks.split()], check=False)
-    images = run(["docker", "image", "ls", "-q", "--filter", label], check=False).stdout.split()
-    run(["docker", "image", "rm", "--force", *images, f"{name}-app", f"{name}-test"], check=False)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +104,7 @@ def checkouts(cookies_session, tmp_path_factory, docker):
         checkout.make("down", check=False)
         names.add(checkout.project)
     for project in names:
-        remove_project(project)
+        remove_compose_project(project)
 
 
 def test_1_each_checkout_is_its_own_compose_project(checkouts):
@@ -227,16 +208,7 @@ class Watch:
     """`make test-watch` running in a checkout, its output read line by line."""
 
     def __init__(self, checkout):
-        self.process = subprocess.Popen(
-            ["make", "test-watch"],
-            cwd=checkout.path,
-            env=checkout.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+        self.process = checkout.start("make", "test-watch")
         self.lines = queue.Queue()
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -20,15 +20,8 @@ import urllib.request
 
 import pytest
 
-from test_docker import (
-    NON_DEFAULT_UID,
-    assert_checkout_clean,
-    new_project,
-    run,
-    shown,
-    slug,
-    step,
-)
+from helpers import run, shown
+from test_docker import NON_DEFAULT_UID, assert_checkout_clean, new_project, slug, step
 from test_docker_web import free_port, get, wait_for_answer
 
 pytestmark = pytest.mark.docker
@@ -110,8 +103,7 @@ class DatabaseProject:
             assert wait_for_answer(f"http://127.0.0.1:{self.port}/ready", READY)[0] == 200
 
     def down(self):
-        self.project.down()  # containers, network, volumes, the images it built
-        run(["docker", "image", "rm", "--force", f"{self.slug}:prod"], check=False)
+        self.project.down()  # containers, network, volumes, the images it built, :prod
 
 
 READY = {"status": "ok", "database": "ok"}

@@ -7,14 +7,13 @@ and the prod target is lean, non-root and runs the console script.
 import json
 import os
 import socket
-import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import bake_ok
+from helpers import ComposeProject, compose_environment, run
 
 pytestmark = pytest.mark.docker
 
@@ -25,16 +24,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def run(command, cwd=None, env=None, check=True):
-    result = subprocess.run(command, check=False, cwd=cwd, env=env, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, command))} exited {result.returncode}\n"
-            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
-        )
-    return result
 
 
 def get(url):
@@ -56,30 +45,13 @@ def wait_for_answer(url, expected, seconds=20):
     return answer
 
 
-class WebProject:
+class WebProject(ComposeProject):
+    """A web project whose app is published on ``port``, compose run as uid 1234."""
+
     def __init__(self, path, port):
-        self.path = Path(path)
-        self.slug = self.path.name
+        super().__init__(path, compose_environment(UID))
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.env = {
-            **os.environ,
-            "HOST_UID": str(UID),
-            "HOST_GID": str(UID),
-            "COMPOSE_PROJECT_NAME": self.slug,
-        }
-        self.env.pop("APP_PORT", None)
-
-    def compose(self, *args, check=True):
-        return run(["docker", "compose", *args], self.path, self.env, check)
-
-    def edit(self, relative, old, new):
-        """Replace ``old`` by ``new`` in a file of the checkout; return the old text."""
-        path = self.path / relative
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {relative}"
-        path.write_text(text.replace(old, new), encoding="utf-8")
-        return text
 
     def app_container(self):
         container_id = self.compose("ps", "--quiet", "app").stdout.strip()
@@ -101,13 +73,11 @@ def web(request, cookies_session, docker):
     for item in [path, *path.rglob("*")]:
         os.chown(item, UID, UID)
     project = WebProject(path, port)
-    project.compose("build")
-    yield project
-    project.compose("down", "--rmi", "local", "--volumes", "--remove-orphans", check=False)
-    run(["docker", "image", "rm", "--force", f"{project.slug}:prod"], check=False)
-    # The images `docker compose watch` replaced: untagged, still labelled.
-    label = f"label=com.docker.compose.project={project.slug}"
-    run(["docker", "image", "prune", "--force", "--filter", label], check=False)
+    try:
+        project.compose("build")
+        yield project
+    finally:
+        project.down()  # also <slug>:prod and the images `docker compose watch` replaced
 
 
 def test_tests_pass_through_the_test_client(web):
@@ -127,7 +97,7 @@ def test_app_comes_up_healthy_on_localhost_and_answers(web):
 
 def test_a_host_edit_changes_the_running_server_answer(web):
     container_before, state_before = web.app_container()
-    images_before = run(["docker", "image", "inspect", "-f", "{{.Id}}", f"{web.slug}-app"]).stdout
+    images_before = web.image_ids()
     handler = f"src/{web.slug.replace('-', '_')}/web.py"
     old = 'return {"name": DISTRIBUTION, "version": app.version}'
     text = web.edit(handler, old, old.replace("}", ', "edit": "1"}'))
@@ -135,27 +105,19 @@ def test_a_host_edit_changes_the_running_server_answer(web):
     assert wait_for_answer(f"{web.url}/", edited) == (200, edited), web.compose(
         "logs", "app"
     ).stdout
-    (web.path / handler).write_text(text, encoding="utf-8")  # and back
+    web.write(handler, text)  # and back
     original = {"name": web.slug, "version": "0.1.0"}
     assert wait_for_answer(f"{web.url}/", original) == (200, original)
     container_after, state_after = web.app_container()
     assert container_after == container_before, "the container was replaced"
     assert state_after["StartedAt"] == state_before["StartedAt"], "the container restarted"
-    images_after = run(["docker", "image", "inspect", "-f", "{{.Id}}", f"{web.slug}-app"]).stdout
-    assert images_after == images_before, "the image was rebuilt"
+    assert web.image_ids() == images_before, "an image was rebuilt"
 
 
 def test_compose_watch_rebuilds_when_a_dependency_is_added(web):
     """`docker compose watch` rebuilds the image and replaces the app container
     when pyproject.toml changes; the new dependency is then importable."""
-    watch = subprocess.Popen(
-        ["docker", "compose", "watch", "app"],
-        cwd=web.path,
-        env=web.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    watch = web.start("docker", "compose", "watch", "app")
     try:
         time.sleep(5)  # let watch start its file watcher
         old = '"uvicorn>=0.32"]'
@@ -184,7 +146,7 @@ def test_down_removes_containers_and_network(web):
 
 def test_prod_image_is_lean_non_root_and_serves(web):
     image = f"{web.slug}:prod"
-    run(["make", "prod-build"], web.path, web.env)
+    web.make("prod-build")
     docker_run = ["docker", "run", "--rm", image]
     assert run([*docker_run, web.slug, "--version"]).stdout == f"{web.slug} 0.1.0\n"
     assert run([*docker_run, "id", "-u"]).stdout.strip() == "10001"

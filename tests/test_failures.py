@@ -45,8 +45,8 @@ def broken_template(tmp_path):
             "\n  tests:\n",
             "error: the generated project is broken: compose.yaml: no 'test' service",
         ),
-        ("README.md", "## Prerequisites", "{{ cookiecutter.nope }}", "has no attribute 'nope'"),
-        ("README.md", "## Prerequisites", "{% if %}", "Jinja syntax error in README.md, line"),
+        ("README.md", "## Your first change", "{{ cookiecutter.nope }}", "has no attribute 'nope'"),
+        ("README.md", "## Your first change", "{% if %}", "Jinja syntax error in README.md, line"),
         ("Makefile", "help:", "{% for x in y %}\nhelp:", "Jinja syntax error in Makefile"),
         ("compose.yaml", "services:", "{{ 1 + }}\nservices:", "Jinja syntax error in compose"),
     ],
@@ -64,7 +64,7 @@ def test_a_failing_generation_leaves_no_directory(
 
 
 def test_the_unbroken_copy_bakes(tmp_path, broken_template):
-    template = broken_template("README.md", "## Prerequisites", "## Prerequisites")
+    template = broken_template("README.md", "## Your first change", "## Your first change")
     result = run_cookiecutter("--no-input", str(template), output_dir=tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "my-cool-project" / "compose.yaml").is_file()

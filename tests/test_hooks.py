@@ -8,14 +8,22 @@ import pytest
 import yaml
 
 from conftest import AWKWARD, DEFAULT_ANSWERS, OPTIONS, TEMPLATE, bake_ok, load_hook
-from local_extensions import compose_string, toml_string
+from local_extensions import compose_string, template_options, toml_string
 
 pre = load_hook("pre_gen_project")
 post = load_hook("post_gen_project")
+# What the hook is given: cookiecutter.json's options as [name, definition] pairs.
+OPTIONS_JSON = json.dumps(template_options())
+ANSWER_FIELDS = [key for key in OPTIONS if not key.startswith("_")]
+
+
+def one_of(option):
+    """The rule of a choice, its choices in cookiecutter.json's order."""
+    return f"must be one of {', '.join(OPTIONS[option])}"
 
 
 def test_default_answers_pass():
-    pre.check_answers(DEFAULT_ANSWERS)
+    pre.check_answers(DEFAULT_ANSWERS, OPTIONS)
 
 
 @pytest.mark.parametrize(
@@ -51,11 +59,11 @@ def test_default_answers_pass():
         ("version", "1.0.0.dev1", None),
         ("version", "2!1.0rc1.post2", None),
         ("version", "1.0.0 ", "must be a PEP 440 version"),
-        ("python_version", "3.10", "must be one of 3.11, 3.12, 3.13, 3.14"),
-        ("package_manager", "conda", "must be one of uv, pip"),
-        ("app_type", "gui", "must be one of cli, web"),
-        ("license", "GPL-3.0", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
-        ("license", "mit", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
+        ("python_version", "3.10", one_of("python_version")),
+        ("package_manager", "conda", one_of("package_manager")),
+        ("app_type", "gui", one_of("app_type")),
+        ("license", "GPL-3.0", one_of("license")),
+        ("license", "mit", one_of("license")),
         ("use_devcontainer", "yes", "must be true or false"),
         ("use_github_actions", None, "must be true or false"),
         ("port", "80", "must be a whole number from 1024 to 65535"),
@@ -75,35 +83,56 @@ def test_default_answers_pass():
 def test_check_answers_rule(field, value, rule):
     answers = {**DEFAULT_ANSWERS, field: value}
     if rule is None:
-        pre.check_answers(answers)
+        pre.check_answers(answers, OPTIONS)
         return
     with pytest.raises(pre.InvalidAnswer) as error:
-        pre.check_answers(answers)
+        pre.check_answers(answers, OPTIONS)
     assert str(error.value).startswith(f"{field}={value!r}: {rule}")
 
 
-@pytest.mark.parametrize("field", pre.ANSWERS)
+@pytest.mark.parametrize("field", ANSWER_FIELDS)
 def test_a_missing_answer_is_refused(field):
     answers = {key: value for key, value in DEFAULT_ANSWERS.items() if key != field}
     with pytest.raises(pre.InvalidAnswer, match=rf"^{field}=None: is missing"):
-        pre.check_answers(answers)
+        pre.check_answers(answers, OPTIONS)
 
 
-def test_every_template_answer_is_checked_for_presence():
-    assert set(pre.ANSWERS) == {key for key in OPTIONS if not key.startswith("_")}
+def test_the_hook_is_given_cookiecutter_json_in_its_order():
+    pairs = json.loads(OPTIONS_JSON)
+    assert [name for name, _ in pairs] == ANSWER_FIELDS
+    assert dict(pairs) == {key: OPTIONS[key] for key in ANSWER_FIELDS}
 
 
-def test_hook_choices_are_the_template_choices():
-    lists = {key for key, value in OPTIONS.items() if isinstance(value, list) and key[0] != "_"}
-    assert set(pre.CHOICES) == lists
-    for key in lists:
-        assert sorted(pre.CHOICES[key]) == sorted(OPTIONS[key]), key
-    booleans = {key for key, value in OPTIONS.items() if isinstance(value, bool)}
-    assert set(pre.BOOLEANS) == booleans
+def test_the_choices_come_from_cookiecutter_json_only():
+    """A choice added to cookiecutter.json is accepted with no change to the hook,
+    and a yes/no question is one because its default is true or false."""
+    options = {**OPTIONS, "license": [*OPTIONS["license"], "MPL-2.0"], "use_extra": False}
+    answers = {**DEFAULT_ANSWERS, "license": "MPL-2.0", "use_extra": True}
+    pre.check_answers(answers, options)
+    with pytest.raises(pre.InvalidAnswer, match=r"^license='MPL-2.0': must be one of MIT, "):
+        pre.check_answers(answers, OPTIONS)
+    with pytest.raises(pre.InvalidAnswer, match=r"^use_extra='y': must be true or false"):
+        pre.check_answers({**answers, "use_extra": "y"}, options)
+
+
+@pytest.mark.parametrize(
+    ("answers", "reported"),
+    [
+        ({"project_name": ""}, "project_name=''"),  # not the empty slug made from it
+        ({"project_name": "", "project_slug": "", "package_name": ""}, "project_name=''"),
+        ({"project_slug": "Bad", "description": "two\nlines"}, "description='two\\nlines'"),
+        ({"package_name": "1x", "version": "v1"}, "version='v1'"),
+        ({"project_slug": "Bad", "package_name": "Bad"}, "project_slug='Bad'"),
+    ],
+)
+def test_the_answers_typed_are_checked_before_the_derived_ones(answers, reported):
+    with pytest.raises(pre.InvalidAnswer) as error:
+        pre.check_answers({**DEFAULT_ANSWERS, **answers}, OPTIONS)
+    assert str(error.value).startswith(f"{reported}: ")
 
 
 def test_private_keys_are_not_answers():
-    pre.check_answers({**DEFAULT_ANSWERS, "_template": "/path/{{with}}\ttab"})
+    pre.check_answers({**DEFAULT_ANSWERS, "_template": "/path/{{with}}\ttab"}, OPTIONS)
 
 
 def test_check_target_accepts_empty_and_refuses_non_empty(tmp_path):
@@ -115,10 +144,10 @@ def test_check_target_accepts_empty_and_refuses_non_empty(tmp_path):
 
 def test_pre_main_prints_one_line_and_returns_1(tmp_path, capsys):
     answers = json.dumps({**DEFAULT_ANSWERS, "project_slug": "Bad Slug"})
-    assert pre.main(answers, tmp_path) == 1
+    assert pre.main(answers, OPTIONS_JSON, tmp_path) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: project_slug='Bad Slug': ")
-    assert pre.main(json.dumps(DEFAULT_ANSWERS), tmp_path) == 0
+    assert pre.main(json.dumps(DEFAULT_ANSWERS), OPTIONS_JSON, tmp_path) == 0
 
 
 def test_remove_unused_follows_the_table(tmp_path):

@@ -7,13 +7,12 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from conftest import OPTIONS, TEMPLATE, tool
+from helpers import run, run_cookiecutter, snapshot
 
 # Answers that differ from the defaults, with quotes, `$`, `#` and non-ASCII text.
 ANSWERS = {
@@ -52,45 +51,17 @@ def env(tmp_path):
     }
 
 
-def run(command, cwd, env, umask=None):
-    return subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env,
-        check=False,
-        capture_output=True,
-        text=True,
-        preexec_fn=None if umask is None else lambda: os.umask(umask),
-    )
-
-
-def ok(command, cwd, env, umask=None):
-    result = run(command, cwd, env, umask)
-    assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
-    return result
-
-
 def cookiecutter(*args, cwd, env, umask=None):
     """Run the cookiecutter command line in ``cwd`` (made here, empty), as a user
     would; return the project directory it made there."""
     cwd.mkdir(parents=True)
-    ok([sys.executable, "-m", "cookiecutter", *args], cwd, env, umask)
+    run_cookiecutter(*args, cwd=cwd, env=env, umask=umask, check=True)
     (project,) = cwd.iterdir()
     return project
 
 
 def as_arguments(answers):
     return [f"{key}={value}" for key, value in answers.items()]
-
-
-def snapshot(project):
-    """{relative path: (bytes, exec bits)} of every file; directories map to None."""
-    return {
-        path.relative_to(project).as_posix(): (
-            (path.read_bytes(), path.stat().st_mode & 0o111) if path.is_file() else None
-        )
-        for path in sorted(Path(project).rglob("*"))
-    }
 
 
 def recorded(project):
@@ -112,7 +83,7 @@ def template_repo(path, env):
     """A git repository of this checkout's template as it is now (tracked files and
     new ones git would track, uncommitted edits included), committed and tagged v1.
     Cookiecutter recognises a git URL by `git` in it, hence the `.git` suffix."""
-    listed = ok(
+    listed = run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE, env
     ).stdout
     for relative in filter(None, listed.split("\0")):
@@ -125,7 +96,7 @@ def template_repo(path, env):
         ["git", "commit", "-q", "-m", "v1"],
         ["git", "tag", "v1"],
     ):
-        ok(command, path, env)
+        run(command, path, env)
     return path
 
 
@@ -135,8 +106,8 @@ def change_template(repo, env):
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("\n" + README_ADDITION)
     (project / NEW_FILE).write_text("# {{ cookiecutter.project_name }}\n", encoding="utf-8")
-    ok(["git", "add", "-A"], repo, env)
-    ok(["git", "commit", "-q", "-m", "after v1"], repo, env)
+    run(["git", "add", "-A"], repo, env)
+    run(["git", "commit", "-q", "-m", "after v1"], repo, env)
 
 
 def template_diff(project, env, *overrides):
@@ -151,6 +122,7 @@ def template_diff(project, env, *overrides):
         ],
         project,
         env,
+        check=False,
     )
 
 
@@ -210,7 +182,7 @@ def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(tmp_path
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
 
     # What is not the template's is left out: git, caches, virtualenvs, lock files.
-    ok(["git", "init", "-q"], project, env)
+    run(["git", "init", "-q"], project, env)
     for directory in (
         ".venv/bin",
         ".pytest_cache",
@@ -266,7 +238,7 @@ def test_a_template_from_a_git_url_bakes_at_a_tag(tmp_path, env):
 
 
 def cruft(*args, cwd, env):
-    return run([sys.executable, "-m", "cruft", *args], cwd, env)
+    return run([sys.executable, "-m", "cruft", *args], cwd, env, check=False)
 
 
 def test_cruft_create_check_diff_update(tmp_path, env):
@@ -291,9 +263,9 @@ def test_cruft_create_check_diff_update(tmp_path, env):
     result = template_diff(project, env)
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
 
-    ok(["git", "init", "-q"], project, env)
-    ok(["git", "add", "-A"], project, env)
-    ok(["git", "commit", "-q", "-m", "generated"], project, env)
+    run(["git", "init", "-q"], project, env)
+    run(["git", "add", "-A"], project, env)
+    run(["git", "commit", "-q", "-m", "generated"], project, env)
     answers_before = (project / ".cookiecutter.json").read_bytes()
     change_template(repo, env)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_ANSWERS, TEMPLATE, replay_file, run_cookiecutter
+from conftest import DEFAULT_ANSWERS, OPTIONS, TEMPLATE, replay_file, run_cookiecutter
+from helpers import snapshot
 
 SLUG_SHAPE = "must be lowercase letters and digits in words joined by '-', starting with a letter"
 PACKAGE_SHAPE = (
@@ -24,6 +25,12 @@ VERSION = "must be a PEP 440 version such as 0.1.0"
 PORT = "must be a whole number from 1024 to 65535"
 STDLIB = "must not shadow a standard-library module"
 RESERVED = "is reserved: it would shadow a tool or folder"
+
+
+def one_of(option):
+    """The rule of a choice, its choices in cookiecutter.json's order."""
+    return f"must be one of {', '.join(OPTIONS[option])}"
+
 
 # The bad-input catalogue: (field, value, rule). Each value, put in a replay file
 # (so it reaches the hooks verbatim, as a typed answer does), must be refused with
@@ -94,13 +101,13 @@ CATALOGUE = [
     ("package_name", "src", RESERVED),
     # Choices and yes/no answers (cookiecutter checks its own prompts and command
     # line; a replay file reaches the hook unchecked).
-    ("python_version", "3.9", "must be one of 3.11, 3.12, 3.13, 3.14"),
-    ("python_version", 3.13, "must be one of 3.11, 3.12, 3.13, 3.14"),
-    ("package_manager", "poetry", "must be one of uv, pip"),
-    ("app_type", "gui", "must be one of cli, web"),
-    ("database", "mysql", "must be one of none, postgres"),
-    ("license", "GPL-3.0", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
-    ("license", "mit", "must be one of MIT, BSD-3-Clause, Apache-2.0, Proprietary"),
+    ("python_version", "3.9", one_of("python_version")),
+    ("python_version", 3.13, one_of("python_version")),
+    ("package_manager", "poetry", one_of("package_manager")),
+    ("app_type", "gui", one_of("app_type")),
+    ("database", "mysql", one_of("database")),
+    ("license", "GPL-3.0", one_of("license")),
+    ("license", "mit", one_of("license")),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),
     ("use_github_actions", None, "must be true or false (yes or no)"),
     # Port: unprivileged, decimal ASCII digits.
@@ -248,12 +255,16 @@ def test_a_derived_slug_is_checked_too(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def snapshot(directory):
-    """{relative path: content, or None for a directory} of everything under ``directory``."""
-    return {
-        path.relative_to(directory).as_posix(): None if path.is_dir() else path.read_bytes()
-        for path in sorted(Path(directory).rglob("*"))
-    }
+def test_an_empty_name_is_reported_as_itself_not_as_the_slug_made_from_it(tmp_path):
+    """Typed answers are checked before derived ones: the empty project name, not
+    the empty slug and package cookiecutter derives from it. (The empty slug makes
+    the output directory the target: a new one, which cookiecutter removes again.)"""
+    out = tmp_path / "out"
+    result = run_cookiecutter("--no-input", str(TEMPLATE), "project_name=", output_dir=out)
+    assert result.returncode != 0
+    ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert ours == ["error: project_name='': must not be empty"], result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("overwrite", [[], ["--overwrite-if-exists"], ["-f"]])

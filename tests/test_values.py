@@ -3,7 +3,6 @@ pyproject.toml, compose.yaml, README.md, LICENSE, .devcontainer/devcontainer.jso
 The workflow embeds no free text; it stays the same for any answer."""
 
 import json
-import subprocess
 import sys
 import tomllib
 
@@ -11,6 +10,7 @@ import pytest
 import yaml
 
 from conftest import AWKWARD, bake_ok
+from helpers import run
 
 AWKWARD_ANSWERS = {"project_slug": "awkward", "author_email": '"odd.name"@example.com'}
 
@@ -69,10 +69,7 @@ def test_answer_round_trips(awkward_project, value):
     plain = awkward_project(None)
     assert workflow == (plain / ".github/workflows/ci.yml").read_text(encoding="utf-8")
     assert isinstance(yaml.safe_load(workflow), dict)
-    check = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."], check=False, cwd=project
-    )
-    assert check.returncode == 0
+    run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)  # fails if not clean
 
 
 @pytest.mark.parametrize(
@@ -105,14 +102,8 @@ def test_compose_config_reads_the_labels_exactly(awkward_project, value, docker)
     """What Compose itself makes of the labels. Its output is a compose file again,
     so a literal `$` comes out escaped as `$$` (the built image has `$`: test_docker)."""
     project = awkward_project(value)
-    result = subprocess.run(
-        ["docker", "compose", "config", "--format", "json"],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=project,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
-    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(project)}
+    result = run(["docker", "compose", "config", "--format", "json"], project, env, check=False)
     assert result.returncode == 0, result.stderr
     for service in json.loads(result.stdout)["services"].values():
         labels = service["build"]["labels"]
