@@ -154,7 +154,7 @@ def test_postgres_dependencies_devcontainer_workflow_and_readme(all_projects):
     readme = (all_projects[combination_id(POSTGRES[0])] / "README.md").read_text(encoding="utf-8")
     for words in (
         "## The database",
-        "### Migrations",
+        "**Migrations**",
         "<database>_test",
         "DATABASE_URL",
         "migrate",

@@ -16,6 +16,7 @@ removed (`--rmi local`: never postgres:18, which cannot be pulled back here).
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -228,8 +229,13 @@ class TestDatabase:
     def test_06_a_database_that_is_down_or_refuses_the_password_is_one_line(self, loop):
         loop.compose("stop", "db")
         if loop.web:
-            status, body = get(f"http://127.0.0.1:{loop.port}/ready")
-            assert (status, body) == (503, {"status": "unavailable", "database": "unavailable"})
+            with pytest.raises(urllib.error.HTTPError) as unready:
+                urllib.request.urlopen(f"http://127.0.0.1:{loop.port}/ready", timeout=10)
+            body = json.loads(unready.value.read())
+            assert (unready.value.code, body) == (
+                503,
+                {"status": "unavailable", "database": "unavailable"},
+            )
             logs = loop.compose("logs", "app").stdout
             assert (
                 "GET /ready: database unavailable at postgresql+psycopg://app:***@db:5432/" in logs
