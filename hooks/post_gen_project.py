@@ -25,7 +25,6 @@ except ModuleNotFoundError:  # Python 3.10: pyproject.toml goes unparsed
 # answer to its option is one of the listed values. A new option adds its rows
 # here.
 OPTION_FILES = {
-    ".python-version": ("package_manager", {"uv"}),
     "src/{package_name}/web.py": ("app_type", {"web"}),
     "tests/test_web.py": ("app_type", {"web"}),
     "alembic.ini": ("database", {"postgres"}),
@@ -88,18 +87,26 @@ def check_compose(project):
 
 
 def check_dockerfile(project):
-    """The dev stage (the last one: what a plain `docker build` gives and what
-    compose.yaml targets) works in /src; a prod stage exists."""
-    stages = {}
+    """The dev stage (the last one: the default target, and what
+    compose.yaml targets) works in /src, set there or in a stage it is built
+    FROM; a prod stage exists."""
+    stages, parents = {}, {}
     for line in Path(project, "Dockerfile").read_text(encoding="utf-8").splitlines():
         words = line.split()
         if words[:1] == ["FROM"]:
-            current = stages.setdefault(words[-1] if len(words) == 4 else "", [])
+            name = words[-1] if len(words) == 4 else ""
+            current = stages.setdefault(name, [])
+            parents[name] = words[1]
         elif stages:
             current.append(line.strip())
     if list(stages)[-1:] != ["dev"] or "prod" not in stages:
         raise InvalidOutput("Dockerfile: needs a 'prod' stage and a last stage 'dev'")
-    if "WORKDIR /src" not in stages["dev"]:
+    stage, lines, seen = "dev", [], set()
+    while stage in stages and stage not in seen:
+        seen.add(stage)
+        lines += stages[stage]
+        stage = parents[stage]
+    if "WORKDIR /src" not in lines:
         raise InvalidOutput("Dockerfile: no 'WORKDIR /src' in the dev stage")
 
 

@@ -24,7 +24,6 @@ DEFAULT_FILES = {
     ".github/workflows/ci.yml",
     ".github/workflows/template-drift.yml",
     ".gitignore",
-    ".python-version",
     "Dockerfile",
     "LICENSE",
     "Makefile",
@@ -192,14 +191,14 @@ def test_compose_has_app_and_test_on_the_dev_target_with_the_mount(baked):
     assert "name" not in compose
     services = compose["services"]
     database = {"db"} if answers["database"] == "postgres" else set()
-    assert set(services) == {"app", "test", *database}
+    assert set(services) == {"app", "test", "prod", *database}
     assert services["test"]["command"] == ["pytest"]
     for service in (services["app"], services["test"]):
         assert service["volumes"] == [".:/src"]
         assert "entrypoint" not in service and "image" not in service
         assert service["build"]["target"] == "dev"
+        # The Python version is the Dockerfile's, not passed from here.
         assert service["build"]["args"] == {
-            "PYTHON_VERSION": answers["python_version"],
             "HOST_UID": "${HOST_UID:-1000}",
             "HOST_GID": "${HOST_GID:-1000}",
         }
@@ -213,6 +212,20 @@ def test_compose_has_app_and_test_on_the_dev_target_with_the_mount(baked):
         {"action": "rebuild", "path": lock},
     ]
     assert "ports" not in services["test"]
+
+
+def test_compose_builds_the_prod_image_only_when_asked(baked):
+    """`make prod-build` is `docker compose build prod`: BuildKit, like the dev images."""
+    project, _ = baked
+    compose = yaml.safe_load(read(project, "compose.yaml"))
+    prod = compose["services"]["prod"]
+    assert prod["profiles"] == ["prod"], "built only when named"
+    assert prod["build"]["target"] == "prod" and prod["image"] == "my-cool-project:prod"
+    assert prod["build"]["labels"] == compose["services"]["app"]["build"]["labels"]
+    assert "volumes" not in prod and "args" not in prod["build"]
+    makefile = read(project, "Makefile")
+    assert "\tdocker compose build prod\n" in makefile
+    assert "docker build" not in makefile
 
 
 def test_compose_app_serves_the_web_app_with_reload_on_localhost_only(baked):
@@ -234,7 +247,9 @@ def test_dockerfile_has_dev_last_and_a_lean_prod(baked):
     project, answers = baked
     text = read(project, "Dockerfile")
     stages = dockerfile_stages(text)
-    assert list(stages) == ["prod-build", "prod", "dev"], "dev last: plain docker build"
+    uv = answers["package_manager"] == "uv"
+    names = ["base", "builder", "prod-build", "prod", "dev"]
+    assert list(stages) == (["uv", *names] if uv else names), "dev last: the default target"
     assert f"ARG PYTHON_VERSION={answers['python_version']}" in text.splitlines()
     assert "ENTRYPOINT" not in text
     command = (
@@ -246,8 +261,8 @@ def test_dockerfile_has_dev_last_and_a_lean_prod(baked):
     for stage in (dev, prod):
         assert f"CMD {command}" in stage
     # dev: dependencies installed before the source is copied, then editable.
-    assert "WORKDIR /src" in dev and "USER ${HOST_UID}:${HOST_GID}" in dev
-    assert any("PYTHONDONTWRITEBYTECODE=1" in line for line in dev)
+    assert "WORKDIR /src" in stages["builder"] and "USER ${HOST_UID}:${HOST_GID}" in dev
+    assert any("PYTHONDONTWRITEBYTECODE=1" in line for line in stages["base"])
     copy_all = dev.index("COPY --chown=${HOST_UID}:${HOST_GID} . .")
     lock = LOCK_FILES[answers["package_manager"]]
     copy_deps = next(i for i, line in enumerate(dev) if line.startswith("COPY") and lock in line)
@@ -261,6 +276,51 @@ def test_dockerfile_has_dev_last_and_a_lean_prod(baked):
     assert "--editable" not in build and "--group" not in build
     if answers["package_manager"] == "uv":
         assert "--no-dev --no-editable" in build
+
+
+def test_dockerfile_sets_each_version_and_setting_once_and_caches_downloads(baked):
+    """One place for each version (a global ARG default) and each ENV setting; uv
+    from its official image; every step that can download uses a cache mount."""
+    project, answers = baked
+    text = read(project, "Dockerfile")
+    stages = dockerfile_stages(text)
+    uv = answers["package_manager"] == "uv"
+    defaults = re.findall(r"^ARG (\w+)=(\S+)$", text, flags=re.MULTILINE)
+    versions = {"PYTHON_VERSION": answers["python_version"]}
+    versions.update({"UV_VERSION": "0.13.8"} if uv else {"PIP_VERSION": "26.3"})
+    assert dict(defaults) == {**versions, "HOST_UID": "1000", "HOST_GID": "1000"}
+    assert len(defaults) == len(dict(defaults)), "an ARG default is set twice"
+    for name in versions:  # global, before the first stage
+        assert text.index(f"ARG {name}=") < text.index("\nFROM ")
+    # No other file of the project names a version the Dockerfile sets.
+    for relative, content in project_files(project).items():
+        if relative not in ("Dockerfile", "README.md", "pyproject.toml"):
+            assert b"PYTHON_VERSION" not in content and b"0.13.8" not in content, relative
+    assert not (project / ".python-version").exists()
+    # Each environment variable is set in one stage only.
+    env = [
+        (name, stage)
+        for stage, lines in stages.items()
+        for line in lines
+        for name in re.findall(r"(?:^ENV |^    )(\w+)=", line)
+    ]
+    assert len(env) == len({name for name, _ in env}), env
+    # uv from its image, never from pip; downloads in a cache mount.
+    builder = "\n".join(stages["builder"])
+    assert ("COPY --from=uv /uv /uvx /bin/" in builder) == uv
+    assert (text.count("FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv") == 1) == uv
+    assert "pip install uv" not in text and "UV_NO_CACHE" not in text
+    assert ("UV_LINK_MODE=copy" in builder) == uv
+    cache = "/root/.cache/uv" if uv else "/root/.cache/pip"
+    runs = re.findall(r"^RUN (.*?)(?<!\\)$", text, flags=re.MULTILINE | re.DOTALL)
+    for step in runs:
+        downloads = re.search(r"uv sync|pip (--python \S+ )?install", step)
+        if downloads and "--no-build-isolation" not in step:
+            assert step.startswith(f"--mount=type=cache,target={cache} "), step
+    # The venv is installed by root from the cache and handed to HOST_UID in the same step.
+    dev = "\n".join(stages["dev"])
+    assert 'chown -R "$HOST_UID:$HOST_GID" /opt/venv' in dev
+    assert dev.index("chown -R") < dev.index("USER ${HOST_UID}:${HOST_GID}")
 
 
 def test_devcontainer_uses_the_app_service_and_keeps_the_uid_mapping(baked):
@@ -316,7 +376,7 @@ def test_readme_onboards_with_the_commands_that_exist(baked):
     assert lock in readme and lock in makefile
     targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE))
     assert {
-        "build", "test", "test-fast", "test-watch", "run", "shell", "lint", "format",
+        "build", "test", "test-watch", "run", "shell", "lint", "format",
         "lock", "watch", "prod-build", "prod", "clean", "template-diff", "help",
     } <= targets  # fmt: skip
     named = set(re.findall(r"(?<![\w-])make ([a-z][a-z-]*)", readme))

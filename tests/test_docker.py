@@ -137,6 +137,19 @@ LAYER_INSTRUCTION = re.compile(r"^(RUN|COPY|ADD|WORKDIR)\b")  # as BuildKit reco
 DOWNLOAD = re.compile(r"\b(Collecting|Downloading|Downloaded)\b")
 
 
+def downloads(steps):
+    """(distributions pip downloaded, how many uv prepared, pip's from its cache),
+    from the steps' output: uv names only large downloads, but counts what it had to
+    fetch or build ("Prepared N packages"); a wheel from its cache is not prepared."""
+    names, prepared, cached = set(), 0, set()
+    for line in (line for step in steps for line in step.output):
+        if pip := re.match(r"\s*(Downloading|Using cached) ([A-Za-z0-9_.]+?)-\d\S*\.whl\b", line):
+            (names if pip[1] == "Downloading" else cached).add(normalized(pip[2]))
+        if uv := re.match(r"\s*Prepared (\d+) packages?\b", line):
+            prepared += int(uv[1])
+    return names, prepared, cached
+
+
 def image_layers(image):
     """The image's layer diff IDs, bottom first, and how many lie below `COPY . .`."""
     layers = json.loads(
@@ -348,6 +361,13 @@ class TestDevLoop:
         dependencies, source = split_at_source_copy(output(build))
         log = f"\n{dependencies + source}\n{shown(build)}"
         assert NEW_DEPENDENCY in installed(dependencies), f"not installed before `COPY . .`{log}"
+        # uv's cache mount keeps every earlier download: only the new package may be
+        # fetched (the cache is the machine's, so it may even be there already).
+        # pip caches by HTTP headers, which this machine's PyPI mirror does not
+        # send: test_pip_cache_mount_downloads_only_the_new_package serves it with them.
+        if loop.answers["package_manager"] == "uv":
+            downloaded, prepared, _ = downloads(dependencies)
+            assert not downloaded and prepared <= 1, f"downloaded again{log}"
 
         found = loop.compose("run", "--rm", "app", *probe, check=False)
         assert found.returncode == 0 and re.fullmatch(r"\d+(\.\d+)+\n", found.stdout), shown(found)

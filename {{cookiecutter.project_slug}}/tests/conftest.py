@@ -43,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def prepare(engine: Engine) -> None:
     """Create the tests' database if it is missing, and migrate it to the latest
-    revision; one test session at a time (`make test` and `make test-fast` may
+    revision; one test session at a time (`make test` and `make test-watch` may
     start together)."""
     name = engine.url.database
     server = create_engine(
