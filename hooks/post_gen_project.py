@@ -27,6 +27,13 @@ except ModuleNotFoundError:  # Python 3.10: pyproject.toml goes unparsed
 OPTION_FILES = {
     "src/{package_name}/web.py": ("app_type", {"web"}),
     "tests/test_web.py": ("app_type", {"web"}),
+    "alembic.ini": ("database", {"postgres"}),
+    "src/{package_name}/db.py": ("database", {"postgres"}),
+    "src/{package_name}/models.py": ("database", {"postgres"}),
+    "src/{package_name}/settings.py": ("database", {"postgres"}),
+    "src/{package_name}/migrations": ("database", {"postgres"}),
+    "tests/conftest.py": ("database", {"postgres"}),
+    "tests/test_db.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
     ".pre-commit-config.yaml": ("use_pre_commit", {True}),

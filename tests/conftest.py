@@ -14,7 +14,9 @@ import sysconfig
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import jinja2
 import pytest
+from cookiecutter import utils as cookiecutter_utils
 from cookiecutter.main import cookiecutter
 
 # project_files and run_cookiecutter are re-exported: tests import them from here.
@@ -26,10 +28,12 @@ PACKAGE_MANAGERS = OPTIONS["package_manager"]
 # The context cookiecutter builds from the defaults, as a replay file holds it.
 DEFAULT_ANSWERS = {
     **OPTIONS,
-    "python_version": PYTHON_VERSIONS[0],
-    "package_manager": PACKAGE_MANAGERS[0],
-    "app_type": OPTIONS["app_type"][0],
-    "license": OPTIONS["license"][0],
+    # A choice's default is its first value.
+    **{
+        key: value[0]
+        for key, value in OPTIONS.items()
+        if not key.startswith("_") and isinstance(value, list)
+    },
     "project_slug": "my-cool-project",
     "package_name": "my_cool_project",
 }
@@ -139,11 +143,40 @@ def bake_combination(answers, output_dir):
     )
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory, keyed by name and source checksum."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def compile_templates_once():
+    """In a baking worker: cookiecutter makes a new Jinja environment per bake, which
+    compiles every template file again (most of a bake's time); share one cache."""
+    cache = CompiledTemplates()
+    environment = cookiecutter_utils.StrictEnvironment
+
+    class CachingEnvironment(environment):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.bytecode_cache = cache
+
+    cookiecutter_utils.StrictEnvironment = CachingEnvironment
+
+
 @pytest.fixture(scope="session")
 def all_projects(tmp_path_factory):
     """{combination id: project path}: every combination, baked once, on every core."""
     root = tmp_path_factory.mktemp("combinations")
     ids = [combination_id(answers) for answers in COMBINATIONS]
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+    workers = {"max_workers": os.cpu_count(), "initializer": compile_templates_once}
+    with ProcessPoolExecutor(**workers) as pool:
         paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
         return dict(zip(ids, paths, strict=True))

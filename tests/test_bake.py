@@ -108,6 +108,15 @@ def test_same_answers_give_byte_identical_projects(cookies):
     assert project_files(bake_ok(cookies, **answers)) == project_files(bake_ok(cookies, **answers))
 
 
+def test_the_combinations_baked_with_cached_templates_are_as_cookiecutter_bakes_them(
+    cookies, all_projects
+):
+    """all_projects bakes with Jinja's compiled templates cached (conftest)."""
+    for answers in (COMBINATIONS[0], COMBINATIONS[-1]):
+        expected = project_files(bake_ok(cookies, **answers))
+        assert project_files(all_projects[combination_id(answers)]) == expected
+
+
 def test_option_files_are_kept_only_for_their_option(baked):
     project, answers = baked
     for pattern, (option, keep_for) in OPTION_FILES.items():
@@ -147,11 +156,13 @@ def test_pyproject_declares_a_pep660_build_its_license_and_dependencies(baked):
         assert meta["license"] == answers["license"]
     dev = pyproject["dependency-groups"]["dev"]
     assert any(dep.startswith("pytest") for dep in dev)
+    names = [dep.split(">")[0] for dep in meta["dependencies"]]
+    expected = {"cli": [], "web": ["fastapi", "uvicorn"]}[answers["app_type"]]
+    if answers["database"] == "postgres":
+        expected = sorted([*expected, "alembic", "psycopg[binary]", "sqlalchemy"])
+    assert names == expected
     if answers["app_type"] == "web":
-        assert [dep.split(">")[0] for dep in meta["dependencies"]] == ["fastapi", "uvicorn"]
         assert any(dep.startswith("httpx") for dep in dev), "TestClient needs httpx"
-    else:
-        assert meta["dependencies"] == []
 
 
 def test_license_is_the_full_text_of_the_choice(baked):
@@ -182,7 +193,8 @@ def test_compose_has_app_and_test_on_the_dev_target_with_the_mount(baked):
     # No fixed name: each checkout's .env names its own compose project.
     assert "name" not in compose
     services = compose["services"]
-    assert set(services) == {"app", "test", "prod"}
+    database = {"db"} if answers["database"] == "postgres" else set()
+    assert set(services) == {"app", "test", "prod", *database}
     assert services["test"]["command"] == ["pytest"]
     for service in (services["app"], services["test"]):
         assert service["volumes"] == [".:/src"]

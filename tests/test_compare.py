@@ -365,7 +365,12 @@ def test_a_foreign_repository_reports_what_it_inferred_and_what_it_could_not(nam
         assert (answers[key]["value"], answers[key]["source"]) == (value, where), key
     for key, answer in answers.items():
         assert answer["detail"] or answer["source"] not in (DEFAULT,), key
-        if answer["source"] not in (DEFAULT, ".devcontainer/", ".github/workflows/"):
+        if answer["source"] not in (
+            DEFAULT,
+            ".devcontainer/",
+            ".github/workflows/",
+            ".pre-commit-config.yaml",
+        ):
             assert (source / answer["source"]).is_file(), (key, answer)
     assert report["summary"]["drift"] is True
     assert project_files(source) == before  # nothing written into the repository
@@ -548,11 +553,12 @@ def test_database_and_pre_commit_are_inferred_only_when_the_template_asks(tmp_pa
             ".pre-commit-config.yaml": "repos: []\n",
         },
     )
-    answers = compare.infer_answers(repo, OPTIONS)
+    older = {k: v for k, v in OPTIONS.items() if k not in ("database", "use_pre_commit")}
+    answers = compare.infer_answers(repo, older)
     assert "database" not in answers and "use_pre_commit" not in answers
     assert (answers["app_type"].value, answers["port"].value) == ("web", "8080")
 
-    newer = {**OPTIONS, "database": ["none", "postgres"], "use_pre_commit": False}
+    newer = {**older, "database": ["none", "postgres"], "use_pre_commit": False}
     answers = compare.infer_answers(repo, newer)
     assert (answers["database"].value, answers["database"].source) == ("postgres", "pyproject.toml")
     assert answers["database"].detail == "depends on sqlalchemy[postgresql-psycopg]"

@@ -134,10 +134,12 @@ def test_every_relative_link_resolves(page):
 
 @pytest.fixture(scope="module")
 def make_targets(cookies_session):
-    """The targets of the generated Makefiles (web has the most)."""
+    """The targets of the generated Makefiles (web with the database has the most)."""
     targets = set()
     for package_manager in ("uv", "pip"):
-        project = bake_ok(cookies_session, app_type="web", package_manager=package_manager)
+        project = bake_ok(
+            cookies_session, app_type="web", package_manager=package_manager, database="postgres"
+        )
         makefile = (project / "Makefile").read_text(encoding="utf-8")
         targets |= set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
     return targets

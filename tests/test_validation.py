@@ -105,6 +105,7 @@ CATALOGUE = [
     ("python_version", 3.13, one_of("python_version")),
     ("package_manager", "poetry", one_of("package_manager")),
     ("app_type", "gui", one_of("app_type")),
+    ("database", "mysql", one_of("database")),
     ("license", "GPL-3.0", one_of("license")),
     ("license", "mit", one_of("license")),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),

@@ -1,3 +1,5 @@
+{%- set web = cookiecutter.app_type == "web" -%}
+{%- set db = cookiecutter.database == "postgres" -%}
 """Tests of the console script, as installed in the image."""
 
 import shutil
@@ -6,18 +8,22 @@ import sys
 from importlib.metadata import version
 
 import pytest
-{%- if cookiecutter.app_type == "web" %}
+{%- if web %}
 import uvicorn
 {%- endif %}
+{%- if db and not web %}
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+{%- endif %}
 
-{% if cookiecutter.app_type == "cli" -%}
-from {{ cookiecutter.package_name }} import greet
+{% if not web -%}
+from {{ cookiecutter.package_name }} import {% if db %}db, {% endif %}greet
 {% endif -%}
 from {{ cookiecutter.package_name }}.cli import main
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 PACKAGE = "{{ cookiecutter.package_name }}"
-{%- if cookiecutter.app_type == "cli" %}
+{%- if not web %}
 
 
 def test_greet():
@@ -25,8 +31,15 @@ def test_greet():
 
 
 def test_main_prints_greeting(capsys):
+{%- if db %}
+    assert main(["greet", "team"]) == 0
+    assert capsys.readouterr().out == "Hello, team!\n"
+    assert main([]) == 0
+    assert capsys.readouterr().out == "Hello, world!\n"
+{%- else %}
     assert main(["team"]) == 0
     assert capsys.readouterr().out == "Hello, team!\n"
+{%- endif %}
 {%- else %}
 
 
@@ -42,6 +55,42 @@ def test_main_serves_the_app_with_uvicorn(monkeypatch):
             {"host": "127.0.0.1", "port": 9000, "reload": False},
         )
     ]
+{%- endif %}
+{%- if db and not web %}
+
+
+def test_items_are_added_and_listed(session, capsys):
+    assert main(["items", "add", "first"]) == 0
+    assert main(["items", "add", "second"]) == 0
+    added = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[1] for line in added] == ["first", "second"]
+    assert main(["items", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == added
+
+
+def test_a_database_that_is_down_is_one_line(monkeypatch, capsys):
+    engine = create_engine("postgresql+psycopg://someone:secret@127.0.0.1:1/nothing")
+    monkeypatch.setattr(db, "engine", lambda: engine)
+    monkeypatch.setattr(db, "session", lambda: Session(engine))
+    assert main(["items", "list"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: database unavailable at postgresql+psycopg://")
+    assert error.count("\n") == 1 and "secret" not in error
+{%- endif %}
+{%- if db %}
+
+
+def test_migrate_brings_the_database_to_the_latest_revision(engine):
+    assert main(["migrate"]) == 0
+
+
+def test_refuses_to_start_without_database_url(monkeypatch, capsys):
+    monkeypatch.delenv("DATABASE_URL")
+    assert main([]) == 2
+    assert capsys.readouterr().err == (
+        "error: DATABASE_URL is not set: set it to "
+        "postgresql://user:password@host:5432/database\n"
+    )
 {%- endif %}
 
 
@@ -62,9 +111,9 @@ def test_console_script_is_installed():
 
 
 def test_python_dash_m_runs_the_cli():
-{%- if cookiecutter.app_type == "cli" %}
+{%- if not web %}
     result = subprocess.run(
-        [sys.executable, "-m", PACKAGE, "team"],
+        [sys.executable, "-m", PACKAGE, {% if db %}"greet", {% endif %}"team"],
         capture_output=True,
         text=True,
         check=True,

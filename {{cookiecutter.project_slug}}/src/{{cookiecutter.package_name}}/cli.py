@@ -1,12 +1,32 @@
 {%- set web = cookiecutter.app_type == "web" -%}
+{%- set db = cookiecutter.database == "postgres" -%}
 """The ``{{ cookiecutter.project_slug }}`` console script
 {%- if web %}: serve the web app with uvicorn{% endif %}."""
 
 import argparse
+{%- if db %}
+import logging
+import sys
+{%- endif %}
 from importlib.metadata import metadata
-{% if web %}
+{%- if web %}
+
 import uvicorn
-{%- else %}
+{%- elif db %}
+
+from sqlalchemy.exc import OperationalError
+{%- endif %}
+{%- if web and db %}
+
+from {{ cookiecutter.package_name }} import db
+from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+{%- elif db %}
+
+from {{ cookiecutter.package_name }} import db, greet
+from {{ cookiecutter.package_name }}.models import add_item, list_items
+from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+{%- elif not web %}
+
 from {{ cookiecutter.package_name }} import greet
 {%- endif %}
 
@@ -36,13 +56,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reload", action="store_true", help="restart when a source file changes"
     )
+{%- if db %}
+    commands = parser.add_subparsers(dest="command", title="commands")
+    commands.add_parser("migrate", help="bring the database to the latest migration")
+{%- endif %}
     args = parser.parse_args(argv)
+{%- if db %}
+    try:
+        database_url()  # the app needs a database: refuse to start without one
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        return migrate()
+{%- endif %}
     uvicorn.run(
         "{{ cookiecutter.package_name }}.web:app",
         host=args.host,
         port=args.port,
         reload=args.reload,
     )
+{%- elif db %}
+    commands = parser.add_subparsers(dest="command", title="commands")
+    parser.set_defaults(command="greet", name="world")  # no command: greet
+    greeting = commands.add_parser("greet", help="print a greeting (the default)")
+    greeting.add_argument(
+        "name", nargs="?", default="world", help="who to greet (default: %(default)s)"
+    )
+    items = commands.add_parser("items", help="add or list items in the database")
+    actions = items.add_subparsers(dest="action", required=True)
+    actions.add_parser("add", help="add an item").add_argument("name")
+    actions.add_parser("list", help="list the items, oldest first")
+    commands.add_parser("migrate", help="bring the database to the latest migration")
+    args = parser.parse_args(argv)
+    try:
+        database_url()  # the app needs a database: refuse to start without one
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "greet":
+        print(greet(args.name))
+    elif args.command == "migrate":
+        return migrate()
+    else:
+        return items_command(args)
 {%- else %}
     parser.add_argument(
         "name", nargs="?", default="world", help="who to greet (default: %(default)s)"
@@ -51,3 +108,32 @@ def main(argv: list[str] | None = None) -> int:
     print(greet(args.name))
 {%- endif %}
     return 0
+{%- if db %}
+{%- if not web %}
+
+
+def items_command(args: argparse.Namespace) -> int:
+    """``items add NAME`` and ``items list``: one ``id<TAB>name`` line per item."""
+    try:
+        with db.session() as session:
+            if args.action == "add":
+                found = [add_item(session, args.name)]
+                session.commit()
+            else:
+                found = list_items(session)
+            for item in found:
+                print(f"{item.id}\t{item.name}")
+    except OperationalError as error:
+        print(f"error: {db.describe(error, db.engine())}", file=sys.stderr)
+        return 1
+    return 0
+{%- endif %}
+
+
+def migrate() -> int:
+    """Apply the migrations that the database has not had yet."""
+    logging.basicConfig(format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.INFO)
+    db.migrate()
+    return 0
+{%- endif %}

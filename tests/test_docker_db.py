@@ -1,0 +1,322 @@
+"""`database=postgres` driven by a real Docker Engine and the `postgres:18` image.
+
+A covering set of two projects: uv + web and pip + cli. Each package manager
+and each app type is there once: the package manager changes only how the
+image installs the (same) dependencies, which TestDevLoop in test_docker.py
+proves for both; the app type changes the code that uses the database (HTTP
+resources and a readiness check, or a subcommand), so each is driven here.
+
+Like TestDevLoop, each project is baked with its checkout owned by uid 1234,
+built once (HOST_UID=1234) and taken through numbered steps in order, with the
+make targets a user runs. Compose projects are named dl-db-<...>-<run id>;
+afterwards their containers, networks, volumes and the images they built are
+removed (`--rmi local`: never postgres:18, which cannot be pulled back here).
+"""
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from helpers import run, shown
+from test_docker import NON_DEFAULT_UID, assert_checkout_clean, new_project, slug, step
+from test_docker_web import free_port, get, wait_for_answer
+
+pytestmark = pytest.mark.docker
+
+COVERING_SET = [
+    {"package_manager": "uv", "app_type": "web"},
+    {"package_manager": "pip", "app_type": "cli"},
+]
+# What each app type's generated suite holds (tests/test_*.py of the baked project).
+GENERATED_TESTS = {"web": 26, "cli": 22}
+ORDER_BY = "select(Item).order_by(Item.id)"
+NAME_COLUMN = "    name: Mapped[str] = mapped_column(String(200))\n"
+NEW_COLUMN = (
+    NAME_COLUMN,
+    NAME_COLUMN + "    note: Mapped[str | None] = mapped_column(String(500))\n",
+)
+
+
+class DatabaseProject:
+    """What the steps need beyond DevProject: the database, and the app's answers."""
+
+    def __init__(self, project, web_port):
+        self.project = project
+        self.web = project.answers["app_type"] == "web"
+        self.database = project.package  # POSTGRES_DB's default
+        self.port = web_port
+        project.env["APP_PORT"] = str(web_port)
+        self.broken = None
+        self.built = None
+
+    def __getattr__(self, name):  # compose, make, edit, write, paths, ... of DevProject
+        return getattr(self.project, name)
+
+    def sql(self, query, database=None):
+        """Run ``query`` with psql in the db container; its rows as lists of columns."""
+        script = 'psql -U "$POSTGRES_USER" -d "$1" -AtF "|" -v ON_ERROR_STOP=1 -c "$2"'
+        result = self.compose(
+            "exec", "-T", "db", "sh", "-c", script, "sh", database or self.database, query
+        )
+        return [line.split("|") for line in result.stdout.splitlines()]
+
+    def items(self, database=None):
+        return [name for _, name in self.sql("SELECT id, name FROM items ORDER BY id", database)]
+
+    def add(self, name):
+        """Add an item the way the app's user would: over HTTP, or with the subcommand."""
+        if self.web:
+            created = self.http_post("/items", {"name": name})
+            assert created[0] == 201, created
+            return
+        result = self.compose("run", "--rm", "app", self.slug, "items", "add", name)
+        assert re.fullmatch(rf"\d+\t{re.escape(name)}\n", result.stdout), shown(result)
+
+    def listed(self, restarting=False):
+        """The item names the app lists: GET /items, or `items list`; None while
+        the web server is ``restarting`` and does not answer."""
+        if self.web:
+            status, body = get(f"http://127.0.0.1:{self.port}/items")
+            if status is None and restarting:
+                return None
+            assert status == 200, (body, self.compose("logs", "app").stdout[-3000:])
+            return [item["name"] for item in body]
+        result = self.compose("run", "--rm", "app", self.slug, "items", "list")
+        return [line.split("\t")[1] for line in result.stdout.splitlines()]
+
+    def http_post(self, path, payload):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+
+    def up(self):
+        """`make up`: the app and the database (web), the database (cli)."""
+        self.make("up")
+        if self.web:
+            assert wait_for_answer(f"http://127.0.0.1:{self.port}/ready", READY)[0] == 200
+
+    def down(self):
+        self.project.down()  # containers, network, volumes, the images it built, :prod
+
+
+READY = {"status": "ok", "database": "ok"}
+
+
+@pytest.fixture(
+    scope="class", params=COVERING_SET, ids=lambda a: f"{a['package_manager']}-{a['app_type']}"
+)
+def loop(request, docker, cookies_session):
+    """One database project per member of the covering set, built once."""
+    answers = {**request.param, "database": "postgres"}
+    project = new_project(
+        cookies_session,
+        "db",
+        NON_DEFAULT_UID,
+        NON_DEFAULT_UID,
+        project_slug=slug("db", answers["package_manager"], answers["app_type"]),
+        **answers,
+    )
+    db_project = DatabaseProject(project, free_port())
+    try:
+        db_project.make("build")
+        db_project.built = project.image_ids()
+        yield db_project
+    finally:
+        db_project.down()
+
+
+def passed(result, count):
+    output = result.stdout
+    return result.returncode == 0 and f"{count} passed" in output and "skipped" not in output
+
+
+class TestDatabase:
+    @step
+    def test_01_compose_file_is_valid_and_the_tests_pass_against_postgres(self, loop):
+        config = loop.compose("config", "-q", check=False)
+        assert config.returncode == 0 and not config.stderr, shown(config)
+        result = loop.make("test", check=False)
+        assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
+        assert "tests/test_db.py" in result.stdout, shown(result)
+        image = loop.sql("SELECT version()", "postgres")[0][0]
+        assert image.startswith("PostgreSQL 18"), image
+
+    @step
+    def test_02_tests_use_their_own_database_and_leave_development_data_alone(self, loop):
+        migrate = loop.make("migrate", check=False)
+        assert migrate.returncode == 0, shown(migrate)
+        if loop.web:
+            loop.up()
+        loop.add("written in development")
+        before = loop.sql("SELECT id, name FROM items ORDER BY id")
+        assert [name for _, name in before] == ["written in development"]
+
+        result = loop.make("test", check=False)
+        assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
+        assert loop.sql("SELECT id, name FROM items ORDER BY id") == before
+        # The tests' database is there, migrated, and kept no row of theirs.
+        assert loop.items(f"{loop.database}_test") == []
+        tables = loop.sql("SELECT version_num FROM alembic_version", f"{loop.database}_test")
+        assert tables == [["0001"]]
+
+    @step
+    def test_03_a_host_edit_to_a_query_is_seen_with_no_rebuild(self, loop):
+        loop.add("second")
+        assert loop.listed() == ["written in development", "second"]
+        models = f"src/{loop.package}/models.py"
+        loop.edit(models, ORDER_BY, "select(Item).order_by(Item.id.desc())")
+        deadline = time.monotonic() + 20  # web: uvicorn restarts on the change
+        while (listed := loop.listed(restarting=True)) != ["second", "written in development"]:
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.5)
+        failing = loop.make("test", check=False)
+        assert failing.returncode != 0 and "test_items_round_trip" in failing.stdout, shown(failing)
+        loop.edit(models, "select(Item).order_by(Item.id.desc())", ORDER_BY)
+        passing = loop.make("test", check=False)
+        assert passed(passing, GENERATED_TESTS[loop.answers["app_type"]]), shown(passing)
+        assert loop.image_ids() == loop.built, "an image was rebuilt"
+
+    @step
+    def test_04_make_migration_writes_a_revision_owned_by_the_host_user(self, loop):
+        loop.edit(f"src/{loop.package}/models.py", *NEW_COLUMN)
+        versions = loop.path / "src" / loop.package / "migrations" / "versions"
+        before = set(versions.iterdir())
+        made = run(["make", "migration", "m=add a note to items"], loop.path, loop.env)
+        [revision] = set(versions.iterdir()) - before
+        assert revision.name.endswith("_add_a_note_to_items.py"), shown(made)
+        loop.written.add(revision.relative_to(loop.path).as_posix())
+        assert revision.stat().st_uid == NON_DEFAULT_UID, revision.stat()
+        text = revision.read_text(encoding="utf-8")
+        assert 'op.add_column("items", sa.Column("note"' in text, text
+        lint = loop.make("lint", check=False)
+        assert lint.returncode == 0, shown(lint)
+
+        applied = loop.make("migrate", check=False)
+        assert applied.returncode == 0 and "add a note to items" in applied.stderr, shown(applied)
+        columns = loop.sql(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'items' ORDER BY ordinal_position"
+        )
+        assert columns == [["id"], ["name"], ["note"]]
+        # The tests' database follows at the next session; the models and migrations agree.
+        result = loop.make("test", check=False)
+        assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
+        assert loop.image_ids() == loop.built, "an image was rebuilt"
+
+    @step
+    def test_05_down_then_up_keeps_the_data(self, loop):
+        expected = ["written in development", "second"]
+        if loop.web:
+            loop.add("over HTTP")
+            expected.append("over HTTP")
+        loop.make("down")
+        label = f"label=com.docker.compose.project={loop.slug}"
+        assert run(["docker", "ps", "-aq", "--filter", label]).stdout == ""
+        volumes = run(["docker", "volume", "ls", "-q", "--filter", label]).stdout.split()
+        assert volumes == [f"{loop.slug}_db-data"], volumes
+        loop.up()
+        assert loop.listed() == expected
+
+    @step
+    def test_06_a_database_that_is_down_or_refuses_the_password_is_one_line(self, loop):
+        loop.compose("stop", "db")
+        if loop.web:
+            with pytest.raises(urllib.error.HTTPError) as unready:
+                urllib.request.urlopen(f"http://127.0.0.1:{loop.port}/ready", timeout=10)
+            body = json.loads(unready.value.read())
+            assert (unready.value.code, body) == (
+                503,
+                {"status": "unavailable", "database": "unavailable"},
+            )
+            logs = loop.compose("logs", "app").stdout
+            assert (
+                "GET /ready: database unavailable at postgresql+psycopg://app:***@db:5432/" in logs
+            )
+            assert "Traceback" not in logs, logs
+        down = loop.compose("run", "--rm", "--no-deps", "app", loop.slug, "migrate", check=False)
+        assert_one_line(down, 1, "is the database server running and reachable?")
+        loop.compose("start", "db")
+        loop.compose("up", "--wait", "db")
+        wrong = f"postgresql://app:wrong@db:5432/{loop.database}"
+        refused = loop.compose(
+            "run", "--rm", "-e", f"DATABASE_URL={wrong}", "app", loop.slug, "migrate", check=False
+        )
+        assert_one_line(refused, 1, "password authentication failed")
+        assert "wrong" not in refused.stderr
+        tests = loop.compose("run", "--rm", "-e", f"DATABASE_URL={wrong}", "test", check=False)
+        assert tests.returncode != 0 and "password authentication failed" in tests.stdout, shown(
+            tests
+        )
+        assert "Traceback" not in tests.stdout, shown(tests)
+
+    @step
+    def test_07_the_prod_image_needs_database_url_and_migrates_only_when_told(self, loop):
+        loop.make("prod-build")
+        image = f"{loop.slug}:prod"
+        refused = run(["docker", "run", "--rm", image], check=False)
+        assert refused.returncode == 2, shown(refused)
+        assert refused.stderr == (
+            "error: DATABASE_URL is not set: set it to "
+            "postgresql://user:password@host:5432/database\n"
+        ), shown(refused)
+        container = loop.compose("ps", "-q", "db").stdout.strip()
+        networks = run(["docker", "inspect", "-f", "{{json .NetworkSettings.Networks}}", container])
+        [network] = json.loads(networks.stdout)
+        url = f"postgresql://app:dev-only-password@db:5432/{loop.database}"
+        prod = ["docker", "run", "--rm", "--network", network, "-e", f"DATABASE_URL={url}", image]
+        migrate = run([*prod, loop.slug, "migrate"], check=False)
+        assert migrate.returncode == 0, shown(migrate)
+        if loop.web:
+            port = free_port()
+            server = run(
+                [
+                    "docker",
+                    "run",
+                    "--detach",
+                    "--rm",
+                    "--network",
+                    network,
+                    "-e",
+                    f"DATABASE_URL={url}",
+                    "--publish",
+                    f"127.0.0.1:{port}:8000",
+                    image,
+                ]
+            ).stdout.strip()
+            try:
+                assert wait_for_answer(f"http://127.0.0.1:{port}/ready", READY) == (200, READY)
+            finally:
+                run(["docker", "rm", "--force", server], check=False)
+        else:
+            listed = run([*prod, loop.slug, "items", "list"], check=False)
+            assert listed.returncode == 0 and "written in development" in listed.stdout, shown(
+                listed
+            )
+
+    @step
+    def test_08_removing_the_volume_removes_the_data_and_the_checkout_stays_clean(self, loop):
+        loop.compose("down", "--volumes")
+        label = f"label=com.docker.compose.project={loop.slug}"
+        assert run(["docker", "volume", "ls", "-q", "--filter", label]).stdout == ""
+        loop.up()
+        assert loop.make("migrate", check=False).returncode == 0
+        assert loop.listed() == []
+        assert_checkout_clean(loop.project)
+
+
+def assert_one_line(result, status, words):
+    assert result.returncode == status, shown(result)
+    # Compose's own lines (" Container ... Running") and blank lines aside.
+    lines = [line for line in result.stderr.splitlines() if line.strip() and line[0] != " "]
+    assert len(lines) == 1, shown(result)
+    [line] = lines
+    assert line.startswith("error: database unavailable at postgresql+psycopg://"), shown(result)
+    assert words in line, shown(result)

@@ -1,0 +1,64 @@
+"""Alembic's environment: runs the migrations against ``DATABASE_URL``.
+
+`alembic` reads alembic.ini in the project directory; ``{{ cookiecutter.project_slug }}
+migrate`` and the tests configure Alembic in code (``db.alembic_config``).
+"""
+
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import URL, Connection, create_engine, pool
+from sqlalchemy.exc import OperationalError
+
+from {{ cookiecutter.package_name }}.db import describe
+from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+
+config = context.config
+if config.config_file_name is not None:  # the alembic command: log as alembic.ini says
+    fileConfig(config.config_file_name)
+
+
+def url() -> URL:
+    try:
+        return database_url()
+    except SettingsError as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=Base.metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    """`alembic upgrade head --sql`: print the SQL instead of running it."""
+    context.configure(
+        url=url(),
+        target_metadata=Base.metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:  # the caller's connection, and its transaction
+        run_migrations(given)
+        return
+    engine = create_engine(url(), poolclass=pool.NullPool)
+    try:
+        connection = engine.connect()
+    except OperationalError as error:
+        raise SystemExit(f"error: {describe(error, engine)}") from None
+    with connection:
+        run_migrations(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

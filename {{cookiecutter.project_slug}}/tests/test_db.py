@@ -1,0 +1,89 @@
+"""The database: real round trips through PostgreSQL, each test in its own
+transaction, and migrations that match the models."""
+
+import pytest
+from alembic import command
+from sqlalchemy import Connection, create_engine, inspect, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }} import db
+from {{ cookiecutter.package_name }}.models import Base, Item, add_item, list_items
+from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+
+
+def test_tests_use_their_own_database(connection: Connection):
+    assert connection.engine.url.database.endswith("_test")
+
+
+def test_items_round_trip(session: Session):
+    first = add_item(session, "first")
+    second = add_item(session, "second")
+    session.commit()
+    assert second.id > first.id
+    assert [item.name for item in list_items(session)] == ["first", "second"]
+    stored = session.scalars(select(Item.name).order_by(Item.id)).all()
+    assert stored == ["first", "second"]
+
+
+def test_each_test_starts_with_no_items(session: Session):
+    """test_items_round_trip committed two items: its transaction was rolled back."""
+    assert list_items(session) == []
+
+
+def test_migrations_go_from_empty_to_head_and_back(connection: Connection):
+    """Down to an empty database, up to the latest revision, down again: all in
+    the test's transaction, which is rolled back."""
+    config = db.alembic_config(connection)
+    command.downgrade(config, "base")
+    assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+    command.upgrade(config, "head")
+    tables = set(inspect(connection).get_table_names())
+    assert tables == {"alembic_version", *Base.metadata.tables}
+    command.downgrade(config, "base")
+    assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+
+
+def test_models_and_migrations_agree(connection: Connection):
+    """Nothing for `make migration` to write: the migrations build the models' tables."""
+    command.check(db.alembic_config(connection))
+
+
+def test_an_unreachable_database_is_one_clear_line():
+    engine = create_engine("postgresql+psycopg://someone:secret@127.0.0.1:1/nothing")
+    with pytest.raises(OperationalError) as raised:
+        db.ping(engine)
+    message = db.describe(raised.value, engine)
+    assert "\n" not in message and "secret" not in message
+    assert message.startswith(
+        "database unavailable at postgresql+psycopg://someone:***@127.0.0.1:1/nothing: "
+    )
+    assert message.endswith("(is the database server running and reachable?)")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("postgresql://u:p@db:5432/app", "postgresql+psycopg://u:p@db:5432/app"),
+        ("postgres://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("postgresql+psycopg://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+    ],
+)
+def test_database_url_is_read_for_psycopg(value, expected):
+    url = database_url({"DATABASE_URL": value})
+    assert url.render_as_string(hide_password=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "DATABASE_URL is not set"),
+        ("not a url", "DATABASE_URL is not a URL"),
+        ("mysql://u:p@db/app", "DATABASE_URL uses mysql://"),
+        ("postgresql://u:p@db", "DATABASE_URL names no database"),
+    ],
+)
+def test_a_bad_database_url_is_refused_with_one_line(value, message):
+    with pytest.raises(SettingsError, match=message) as raised:
+        database_url({"DATABASE_URL": value})
+    assert "\n" not in str(raised.value)
