@@ -59,6 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 # The helpers the template's tests use: commands, baking, compose projects, the
@@ -219,7 +220,10 @@ class Bench:
             "--quiet",
             "--disable-pip-version-check",
         ]
-        run([*pip, "--ignore-requires-python", "--editable", self.native.path, "pytest"])
+        # The project and its dev group, as the image installs them (the generated
+        # tests check, for one, that the ruff installed is the one pinned).
+        dev = tomllib.loads(self.native.read("pyproject.toml"))["dependency-groups"]["dev"]
+        run([*pip, "--ignore-requires-python", "--editable", self.native.path, *dev])
         self.native_pytest = venv / "bin/pytest"
         makefile = self.loop.read("Makefile")
         self.loops = [
