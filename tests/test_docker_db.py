@@ -32,7 +32,7 @@ COVERING_SET = [
     {"package_manager": "pip", "app_type": "cli"},
 ]
 # What each app type's generated suite holds (tests/test_*.py of the baked project).
-GENERATED_TESTS = {"web": 26, "cli": 22}
+GENERATED_TESTS = {"web": 27, "cli": 23}
 ORDER_BY = "select(Item).order_by(Item.id)"
 NAME_COLUMN = "    name: Mapped[str] = mapped_column(String(200))\n"
 NEW_COLUMN = (
