@@ -32,6 +32,7 @@ from helpers import (
     SOURCE_COPY,
     ComposeProject,
     compose_environment,
+    distinct_files,
     installed,
     normalized,
     output,
@@ -388,14 +389,13 @@ class TestDevLoop:
 
 
 def test_10_compose_config_is_valid(all_projects, docker):
-    """Every distinct compose.yaml of COMBINATIONS (baked once by ``all_projects``;
-    options that do not change the file are not checked twice). Nothing is
-    created, so the shared project name does not matter."""
-    distinct = {}
-    for project in all_projects.values():
-        distinct.setdefault((project / "compose.yaml").read_bytes(), project)
+    """Every distinct compose.yaml of COMBINATIONS (baked once by ``all_projects``:
+    the covering design has every combination of the options that shape the file;
+    the others do not change it, so it is checked once). Nothing is created, so
+    the shared project name does not matter."""
+    distinct = distinct_files(all_projects.values(), "compose.yaml")
     assert len(distinct) > 1
-    for project in distinct.values():
+    for project, *_ in distinct.values():
         for host_uid in (UNSET, NON_DEFAULT_UID):
             env = compose_environment(host_uid)
             result = run(["docker", "compose", "config", "-q"], project, env, check=False)

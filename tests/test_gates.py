@@ -17,6 +17,8 @@ import pytest
 import yaml
 from validate_pyproject import api as validate_pyproject
 
+from helpers import distinct_files
+
 COMPOSE_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "compose-spec.json").read_text(encoding="utf-8")
 )
@@ -27,10 +29,7 @@ FORBIDDEN_SERVICE_KEYS = ("privileged", "cap_add", "devices", "network_mode", "p
 
 def distinct(all_projects, relative):
     """{file content: [project paths]} for ``relative`` in every combination."""
-    found = {}
-    for project in all_projects.values():
-        found.setdefault((project / relative).read_text(encoding="utf-8"), []).append(project)
-    return found
+    return distinct_files(all_projects.values(), relative)
 
 
 def compose_schema_errors(compose):
