@@ -10,9 +10,8 @@ import shutil
 import pytest
 
 from conftest import bake_ok
+from docker_support import Checkout, chown_tree, slug
 from helpers import run, shown
-from test_docker import chown_tree, slug
-from test_docker_checkouts import Checkout
 
 pytestmark = pytest.mark.docker
 
