@@ -16,9 +16,7 @@ import sysconfig
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import jinja2
 import pytest
-from cookiecutter import utils as cookiecutter_utils
 from cookiecutter.main import cookiecutter
 
 import design
@@ -164,41 +162,12 @@ def bake_combination(answers, output_dir):
     )
 
 
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, kept in memory, keyed by name and source checksum."""
-
-    def __init__(self):
-        self.compiled = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-def compile_templates_once():
-    """In a baking worker: cookiecutter makes a new Jinja environment per bake, which
-    compiles every template file again (most of a bake's time); share one cache."""
-    cache = CompiledTemplates()
-    environment = cookiecutter_utils.StrictEnvironment
-
-    class CachingEnvironment(environment):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.bytecode_cache = cache
-
-    cookiecutter_utils.StrictEnvironment = CachingEnvironment
-
-
 @pytest.fixture(scope="session")
 def all_projects(tmp_path_factory):
     """{combination id: project path}: every row of COMBINATIONS, baked once, on every core."""
     root = tmp_path_factory.mktemp("combinations")
     ids = [combination_id(answers) for answers in COMBINATIONS]
-    workers = {"max_workers": os.cpu_count(), "initializer": compile_templates_once}
-    with ProcessPoolExecutor(**workers) as pool:
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
         paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
         projects = dict(zip(ids, paths, strict=True))
     BAKES["combinations"] += len(projects)

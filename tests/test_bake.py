@@ -107,15 +107,6 @@ def test_same_answers_give_byte_identical_projects(cookies):
     assert project_files(bake_ok(cookies, **answers)) == project_files(bake_ok(cookies, **answers))
 
 
-def test_the_combinations_baked_with_cached_templates_are_as_cookiecutter_bakes_them(
-    cookies, all_projects
-):
-    """all_projects bakes with Jinja's compiled templates cached (conftest)."""
-    for answers in (COMBINATIONS[0], COMBINATIONS[-1]):
-        expected = project_files(bake_ok(cookies, **answers))
-        assert project_files(all_projects[combination_id(answers)]) == expected
-
-
 def test_option_files_are_kept_only_for_their_option(baked):
     project, answers = baked
     for pattern, (option, keep_for) in OPTION_FILES.items():
