@@ -8,6 +8,7 @@ Elsewhere: ruff and hadolint (at ``--failure-threshold=style``, below ``info``)
 and no CR in any file are in test_bake.py; ``docker compose config -q`` is in
 test_docker.py."""
 
+import functools
 import json
 import tomllib
 from pathlib import Path
@@ -60,9 +61,15 @@ def security_findings(compose):
     return findings
 
 
+@functools.cache
+def pyproject_validator():
+    """One validate-pyproject validator (building one loads every schema and plugin)."""
+    return validate_pyproject.Validator()
+
+
 def pyproject_errors(text):
     try:
-        validate_pyproject.Validator()(tomllib.loads(text))
+        pyproject_validator()(tomllib.loads(text))
     except validate_pyproject.errors.ValidationError as error:  # what a bad pyproject raises
         return [str(error)]
     return []
