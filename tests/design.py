@@ -173,15 +173,16 @@ class _Scanner:
                 self.record(tested, "selection", node, tested | inside | enclosing)
             self.walk(bodies, enclosing | tested)
         elif isinstance(node, nodes.Assign):
-            # The name carries its options to where it is used; an inline `if` in
-            # the value is a selection of its own.
-            self.aliases[getattr(node.target, "name", "")] = self.refs(node.node)
+            # The name carries its options (and those of the branch it is set in)
+            # to where it is used; an inline `if` in the value is a selection.
+            self.aliases[getattr(node.target, "name", "")] = self.refs(node.node) | enclosing
             if any(True for _ in node.node.find_all(nodes.CondExpr)) or isinstance(
                 node.node, nodes.CondExpr
             ):
                 self.expression(node.node, enclosing)
         elif isinstance(node, nodes.AssignBlock):
-            self.aliases[getattr(node.target, "name", "")] = self.body_options(node.body)
+            name = getattr(node.target, "name", "")
+            self.aliases[name] = self.body_options(node.body) | enclosing
             self.walk(node.body, enclosing)
         else:  # for, with, macro, call, filter, include, …: control flow
             names = set()

@@ -104,6 +104,7 @@ def small_template(tmp_path, files):
         ({"f": '{% if cookiecutter.a == "x" %}{{ cookiecutter.b }}{% endif %}'}, {}, ["b"]),
         ({"f": '{% set on = cookiecutter.b %}{% if on %}{% if cookiecutter.a == "x" %}X{% endif %}{% endif %}'}, {}, []),
         ({"f": '{% set x = cookiecutter.a == "x" %}{% if x %}X{% endif %}'}, {}, ["a", "b"]),
+        ({"f": '{% if cookiecutter.a == "x" %}{% set v = 1 %}{% endif %}{% if v and cookiecutter.b %}{% endif %}'}, {}, []),
         ({"f": "{% for c in cookiecutter.a %}{{ c }}{% endfor %}"}, {}, ["b"]),
         ({"{{cookiecutter.a}}.txt": "", "f": "{{ cookiecutter.b }}"}, {}, ["b"]),
         ({"f": "{{ cookiecutter.a }}"}, {"f": ("b", {True})}, ["a"]),
@@ -111,7 +112,7 @@ def small_template(tmp_path, files):
     ids=[
         "substituted", "whole context", "selection alone", "inline selection",
         "condition on two", "nested in another branch", "branch names another",
-        "through a set name", "set name alone", "for loop", "file name", "file table",
+        "through a set name", "set name alone", "set in a branch", "for loop", "file name", "file table",
     ],
 )  # fmt: skip
 def test_the_classifier_on_small_templates(tmp_path, files, option_files, text_only):
