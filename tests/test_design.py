@@ -224,6 +224,18 @@ def text_change(old, new):
     )
 
 
+def test_a_text_change_is_the_same_only_when_nothing_else_changed():
+    at_one_structure = text_change(
+        "FROM python:3.13\nRUN uv sync\n", "FROM python:3.11\nRUN uv sync\n"
+    )
+    at_another = text_change(
+        "FROM python:3.13\nRUN pip install\n", "FROM python:3.11\nRUN pip install\n"
+    )
+    assert at_one_structure == at_another == (("13", "11"),)
+    more = text_change("FROM python:3.13\nRUN pip install\n", "FROM python:3.11\nRUN pip check\n")
+    assert more != at_one_structure
+
+
 @functools.cache
 def files_of(path):
     return {name: content.decode("utf-8") for name, content in project_files(path).items()}
