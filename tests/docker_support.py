@@ -34,11 +34,11 @@ def slug(*parts):
 class DevProject(ComposeProject):
     """A baked project whose checkout belongs to ``owner``, as do the files the
     test writes into it; compose gets ``host_uid`` (UNSET: none). Its compose
-    project is named after the slug, unique to this run (the default name, one
-    per checkout, is proven in test_docker_checkouts.py)."""
+    project is named after the slug, unique to this run, or ``compose_name``
+    (the default name, one per checkout, is proven in test_docker_checkouts.py)."""
 
-    def __init__(self, path, answers, owner, host_uid):
-        super().__init__(path, compose_environment(host_uid))
+    def __init__(self, path, answers, owner, host_uid, compose_name=""):
+        super().__init__(path, compose_environment(host_uid), name=compose_name)
         self.answers = answers
         self.owner = owner
         self.built = None  # image IDs after the first build, in TestDevLoop
@@ -66,12 +66,16 @@ def chown_tree(path, uid):
         os.chown(item, uid, uid, follow_symlinks=False)
 
 
-def new_project(cookies, kind, owner, host_uid, **answers):
+def new_project(cookies, kind, owner, host_uid, compose_name="", **answers):
+    """Bake ``answers`` (the slug from ``kind`` unless given) into a DevProject.
+    Two tests that bake the same answers for the same uid share BuildKit's cache
+    of the image layers (the dependencies) while their compose projects, named
+    apart with ``compose_name``, stay separate."""
     if os.geteuid() != 0 and owner != os.getuid():
         pytest.skip(f"needs root to give the checkout to uid {owner}")
     answers.setdefault("project_slug", slug(kind, *answers.values()))
     answers.setdefault("project_name", answers["project_slug"])
-    return DevProject(bake_ok(cookies, **answers), answers, owner, host_uid)
+    return DevProject(bake_ok(cookies, **answers), answers, owner, host_uid, compose_name)
 
 
 def assert_checkout_clean(project):

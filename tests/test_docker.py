@@ -69,8 +69,8 @@ def dev_project(cookies, docker):
     """Factory: bake, hand the checkout to ``owner``, and clean the images up after."""
     made = []
 
-    def make(kind, owner, host_uid, **answers):
-        made.append(new_project(cookies, kind, owner, host_uid, **answers))
+    def make(kind, owner, host_uid, compose_name="", **answers):
+        made.append(new_project(cookies, kind, owner, host_uid, compose_name, **answers))
         return made[-1]
 
     yield make
@@ -164,22 +164,24 @@ def dependency_version() -> str:
 '''
 
 
+def loop_answers(package_manager, python_version):
+    """What TestDevLoop bakes for one member of DEV_LOOP_MATRIX (`$` in the free
+    text). The lock-file tests bake the same for Python 3.13, as the same uid:
+    their first build reuses the loop's dependency layers from BuildKit's cache."""
+    return {
+        "project_name": DOLLARS,
+        "description": DOLLARS,
+        "project_slug": slug("loop", package_manager, "py" + python_version.replace(".", "")),
+        "package_manager": package_manager,
+        "python_version": python_version,
+    }
+
+
 @pytest.fixture(scope="class", params=DEV_LOOP_MATRIX, ids=combination_id)
 def loop(request, docker, cookies_session):
     """One baked project per combination, built once, for all the steps."""
-    answers = request.param
-    project = new_project(
-        cookies_session,
-        "loop",
-        NON_DEFAULT_UID,
-        NON_DEFAULT_UID,
-        project_name=DOLLARS,
-        description=DOLLARS,
-        project_slug=slug(
-            "loop", answers["package_manager"], "py" + answers["python_version"].replace(".", "")
-        ),
-        **answers,
-    )
+    answers = loop_answers(**request.param)
+    project = new_project(cookies_session, "loop", NON_DEFAULT_UID, NON_DEFAULT_UID, **answers)
     try:
         project.build()
         project.built = project.image_ids()
@@ -361,7 +363,9 @@ def test_other_users_run_the_loop_and_keep_the_checkout_clean(
 @pytest.mark.parametrize("package_manager", ["uv", "pip"])
 def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, package_manager):
     owner = NON_DEFAULT_UID
-    project = dev_project("lock", owner, owner, package_manager=package_manager)
+    # TestDevLoop's bake (a compose project of its own): the first build is cached.
+    answers = loop_answers(package_manager, "3.13")
+    project = dev_project("lock", owner, owner, slug("lock", package_manager), **answers)
     lock = project.path / ("uv.lock" if package_manager == "uv" else "requirements.lock.txt")
 
     project.make("build")
