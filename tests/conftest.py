@@ -56,7 +56,7 @@ COMBINATIONS = list(DESIGN.rows)
 combination_id = design.combination_id
 # How many projects the session baked through all_projects, and lines tests add
 # to the terminal summary.
-BAKES = {"combinations": 0}
+BAKES = {"combinations": 0, "single": 0}
 REPORT = []
 
 
@@ -78,7 +78,9 @@ def pytest_terminal_summary(terminalreporter, config):
     mode = "the full product" if len(COMBINATIONS) == len(FULL_PRODUCT) else "the covering design"
     terminalreporter.write_line(
         f"combination bakes: {BAKES['combinations']} (COMBINATIONS: {len(COMBINATIONS)} rows, "
-        f"{mode}; {len(FULL_PRODUCT)} combinations in all)"
+        f"{mode}; {len(FULL_PRODUCT)} combinations in all); single bakes through bake_ok: "
+        f"{BAKES['single']} (the command-line bakes of the bad-input, regenerate and compare "
+        "tests are not counted)"
     )
     for line in REPORT:
         terminalreporter.write_line(line)
@@ -128,6 +130,7 @@ def replay_file(directory, **answers):
 
 def bake_ok(cookies, **answers):
     """Bake with ``answers``; fail with cookiecutter's error if it did not work."""
+    BAKES["single"] += 1
     result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
     assert result.exception is None, f"bake failed: {result.exception!r}"
     assert result.exit_code == 0
