@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import bake_ok
-from docker_support import free_port, get, wait_for_answer
+from docker_support import free_port, get, slug, wait_for_answer
 from helpers import ComposeProject, compose_environment, run
 
 pytestmark = pytest.mark.docker
@@ -39,7 +39,7 @@ def web(request, cookies_session, docker):
     port = free_port()
     path = bake_ok(
         cookies_session,
-        project_name=f"web5 {request.param}",
+        project_name=slug("web", request.param),  # unique to this run
         app_type="web",
         package_manager=request.param,
         port=str(port),
