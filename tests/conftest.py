@@ -1,5 +1,7 @@
-"""The tests' fixtures and data: the template's options, every combination of them,
-awkward answers, baking with pytest-cookies, loading the hooks, Docker or not.
+"""The tests' fixtures and data: the template's options, the combinations of them
+the fast tests bake (a covering design, tests/design.py; the full product with
+``--all-combinations``), awkward answers, baking with pytest-cookies, loading the
+hooks, Docker or not.
 
 What the benchmark needs too (commands, baking with the command line, compose
 projects, BuildKit logs, snapshots) is in helpers.py; the names tests have
@@ -14,10 +16,10 @@ import sysconfig
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import jinja2
 import pytest
-from cookiecutter import utils as cookiecutter_utils
 from cookiecutter.main import cookiecutter
+
+import design
 
 # project_files and run_cookiecutter are re-exported: tests import them from here.
 from helpers import TEMPLATE, project_files, run, run_cookiecutter  # noqa: F401
@@ -38,31 +40,50 @@ DEFAULT_ANSWERS = {
     "package_name": "my_cool_project",
 }
 # The options a user picks from: choice lists and yes/no questions.
-CHOICE_OPTIONS = {
-    key: (value if isinstance(value, list) else [value, not value])
-    for key, value in OPTIONS.items()
-    if not key.startswith("_") and isinstance(value, list | bool)
-}
-# Every supported combination of them, as answers: all of them are baked and
-# checked by tests/test_bake.py.
-COMBINATIONS = [
+CHOICE_OPTIONS = design.choice_options(OPTIONS)
+# Every combination of them (1,024 today): baked only with --all-combinations.
+FULL_PRODUCT = [
     dict(zip(CHOICE_OPTIONS, values, strict=True))
     for values in itertools.product(*CHOICE_OPTIONS.values())
 ]
+# The combinations the fast tests bake and check, as answers: the covering design
+# computed from cookiecutter.json and the template's files (tests/design.py), the
+# defaults first. --all-combinations makes it FULL_PRODUCT (pytest_configure,
+# before any test module reads it).
+DESIGN = design.covering_design(OPTIONS)
+COMBINATIONS = list(DESIGN.rows)
+# A short test id for a combination (tests import it from here).
+combination_id = design.combination_id
+# How many projects the session baked through all_projects, and lines tests add
+# to the terminal summary.
+BAKES = {"combinations": 0, "single": 0}
+REPORT = []
 
 
-def combination_id(answers):
-    """A short test id for (part of) a combination: ``py3.13-uv-cli-MIT-dc0-gha1-pc1``."""
-    short = {
-        "python_version": "py",
-        "use_devcontainer": "dc",
-        "use_github_actions": "gha",
-        "use_pre_commit": "pc",
-    }
-    return "-".join(
-        f"{short.get(key, '')}{int(value) if isinstance(value, bool) else value}"
-        for key, value in answers.items()
+def pytest_addoption(parser):
+    parser.addoption(
+        "--all-combinations",
+        action="store_true",
+        help="bake and check every combination of the options (the full product), "
+        "not the covering design",
     )
+
+
+def pytest_configure(config):
+    if config.getoption("--all-combinations", default=False):
+        COMBINATIONS[:] = FULL_PRODUCT
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    mode = "the full product" if len(COMBINATIONS) == len(FULL_PRODUCT) else "the covering design"
+    terminalreporter.write_line(
+        f"combination bakes: {BAKES['combinations']} (COMBINATIONS: {len(COMBINATIONS)} rows, "
+        f"{mode}; {len(FULL_PRODUCT)} combinations in all); single bakes through bake_ok: "
+        f"{BAKES['single']} (the command-line bakes of the bad-input, regenerate and compare "
+        "tests are not counted)"
+    )
+    for line in REPORT:
+        terminalreporter.write_line(line)
 
 
 # Valid answers that break naive quoting in TOML, YAML, Compose or Python.
@@ -109,6 +130,7 @@ def replay_file(directory, **answers):
 
 def bake_ok(cookies, **answers):
     """Bake with ``answers``; fail with cookiecutter's error if it did not work."""
+    BAKES["single"] += 1
     result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
     assert result.exception is None, f"bake failed: {result.exception!r}"
     assert result.exit_code == 0
@@ -143,40 +165,13 @@ def bake_combination(answers, output_dir):
     )
 
 
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, kept in memory, keyed by name and source checksum."""
-
-    def __init__(self):
-        self.compiled = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-def compile_templates_once():
-    """In a baking worker: cookiecutter makes a new Jinja environment per bake, which
-    compiles every template file again (most of a bake's time); share one cache."""
-    cache = CompiledTemplates()
-    environment = cookiecutter_utils.StrictEnvironment
-
-    class CachingEnvironment(environment):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.bytecode_cache = cache
-
-    cookiecutter_utils.StrictEnvironment = CachingEnvironment
-
-
 @pytest.fixture(scope="session")
 def all_projects(tmp_path_factory):
-    """{combination id: project path}: every combination, baked once, on every core."""
+    """{combination id: project path}: every row of COMBINATIONS, baked once, on every core."""
     root = tmp_path_factory.mktemp("combinations")
     ids = [combination_id(answers) for answers in COMBINATIONS]
-    workers = {"max_workers": os.cpu_count(), "initializer": compile_templates_once}
-    with ProcessPoolExecutor(**workers) as pool:
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
         paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
-        return dict(zip(ids, paths, strict=True))
+        projects = dict(zip(ids, paths, strict=True))
+    BAKES["combinations"] += len(projects)
+    return projects

@@ -265,6 +265,18 @@ def snapshot(directory):
     }
 
 
+def distinct_files(projects, relative):
+    """{text of the file ``relative``: [the projects whose file has that text]}, in
+    the order of ``projects``, which lack it left out: a check of each distinct
+    file once holds for every project that shares it."""
+    found = {}
+    for project in projects:
+        path = Path(project, relative)
+        if path.is_file():
+            found.setdefault(path.read_text(encoding="utf-8"), []).append(Path(project))
+    return found
+
+
 def project_files(project):
     """{relative path: content} of every file in a baked project."""
     return {path: entry[0] for path, entry in snapshot(project).items() if entry is not None}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import test_regenerate
+import regenerate_support
 from conftest import (
     COMBINATIONS,
     DEFAULT_ANSWERS,
@@ -28,11 +28,11 @@ from conftest import (
     combination_id,
 )
 from helpers import project_files
-from test_regenerate import NEW_FILE, README_ADDITION, change_template, template_repo
-from test_regenerate import cookiecutter as cookiecutter_command
+from regenerate_support import NEW_FILE, README_ADDITION, change_template, template_repo
+from regenerate_support import cookiecutter as cookiecutter_command
 
-# test_regenerate's fixture: a fresh HOME and a git identity for each command.
-env = test_regenerate.env
+# The fixture: a fresh HOME and a git identity for each command.
+env = regenerate_support.env
 COMPARE = TEMPLATE / "tools" / "compare.py"
 FOREIGN = Path(__file__).parent / "data" / "foreign"
 DRIFT_WORKFLOW = ".github/workflows/template-drift.yml"

@@ -12,6 +12,7 @@ import tomllib
 import yaml
 
 from conftest import COMBINATIONS, combination_id
+from helpers import distinct_files
 
 POSTGRES = [answers for answers in COMBINATIONS if answers["database"] == "postgres"]
 NONE = [answers for answers in COMBINATIONS if answers["database"] == "none"]
@@ -37,12 +38,9 @@ def interpolate(value, environment=None):
 
 
 def distinct(all_projects, combinations, relative):
-    """{file content: combination id} for ``relative`` in ``combinations``."""
-    found = {}
-    for answers in combinations:
-        project = all_projects[combination_id(answers)]
-        found.setdefault((project / relative).read_text(encoding="utf-8"), combination_id(answers))
-    return found
+    """{file content: the first combination id with it} for ``relative`` in ``combinations``."""
+    projects = [all_projects[combination_id(answers)] for answers in combinations]
+    return {text: same[0].parent.name for text, same in distinct_files(projects, relative).items()}
 
 
 def test_postgres_compose_has_the_db_service_and_each_service_its_database(all_projects):

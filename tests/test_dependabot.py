@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from conftest import TEMPLATE
+from helpers import distinct_files
 
 DEPENDABOT_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "dependabot-2.0.json").read_text(encoding="utf-8")
@@ -25,12 +26,7 @@ RUFF_HOOK = "https://github.com/astral-sh/ruff-pre-commit"
 
 def dependabot_files(all_projects):
     """{file content: [project paths]} of every bake that has a dependabot.yml."""
-    found = {}
-    for project in all_projects.values():
-        path = project / ".github" / "dependabot.yml"
-        if path.exists():
-            found.setdefault(path.read_text(encoding="utf-8"), []).append(project)
-    return found
+    return distinct_files(all_projects.values(), ".github/dependabot.yml")
 
 
 def schema_errors(config):

@@ -14,6 +14,7 @@ import shutil
 import pytest
 
 from conftest import bake_ok
+from docker_support import slug as run_slug
 from helpers import ComposeProject, run
 
 pytestmark = pytest.mark.docker
@@ -41,7 +42,7 @@ def devcontainer_cli(tmp_path_factory, docker):
 def test_devcontainer_up_runs_the_app_service_as_the_mapped_user(
     cookies, devcontainer_cli, app_type, dot_env, expected_uid
 ):
-    slug = f"dc5-{app_type}"
+    slug = run_slug("dc", app_type)  # unique to this run, as every compose project here
     project = bake_ok(cookies, project_name=slug, app_type=app_type, use_devcontainer=True)
     if dot_env is not None:
         (project / ".env").write_text(dot_env, encoding="utf-8")

@@ -17,21 +17,28 @@ Every compose project is named dl-<what>-<run id>, and its images, containers,
 networks and volumes are removed afterwards, also the ones a rebuild replaced.
 """
 
-import functools
 import json
-import os
 import re
 import shlex
-import uuid
-from pathlib import Path
 
 import pytest
 
-from conftest import AWKWARD, PACKAGE_MANAGERS, bake_ok, combination_id
+from conftest import AWKWARD, PACKAGE_MANAGERS, combination_id
+from docker_support import (  # noqa: F401 (imported from here by other modules)
+    NON_DEFAULT_UID,
+    RUN_ID,
+    UNSET,
+    DevProject,
+    assert_checkout_clean,
+    chown_tree,
+    new_project,
+    slug,
+    step,
+)
 from helpers import (
     SOURCE_COPY,
-    ComposeProject,
     compose_environment,
+    distinct_files,
     installed,
     normalized,
     output,
@@ -52,61 +59,9 @@ DEV_LOOP_MATRIX = [
     for pm in PACKAGE_MANAGERS
     for py in DOCKER_PYTHON_VERSIONS
 ]
-NON_DEFAULT_UID = 1234
-UNSET = None  # HOST_UID/HOST_GID not set: compose's default, 1000
-RUN_ID = uuid.uuid4().hex[:6]  # compose project names unique to this test run
 # An answer compose would interpolate if the template did not escape it.
 DOLLARS = next(value for value in AWKWARD if "$" in value)
 NEW_DEPENDENCY = "six"  # small, pure Python, not installed by the template
-
-
-def slug(*parts):
-    """A compose project name (and project slug) of this run: dl-<parts>-<run id>."""
-    words = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")[:40].strip("-")
-    return f"dl-{words}-{RUN_ID}"
-
-
-class DevProject(ComposeProject):
-    """A baked project whose checkout belongs to ``owner``, as do the files the
-    test writes into it; compose gets ``host_uid`` (UNSET: none). Its compose
-    project is named after the slug, unique to this run (the default name, one
-    per checkout, is proven in test_docker_checkouts.py)."""
-
-    def __init__(self, path, answers, owner, host_uid):
-        super().__init__(path, compose_environment(host_uid))
-        self.answers = answers
-        self.owner = owner
-        self.built = None  # image IDs after the first build, in TestDevLoop
-        self.broken = None  # the step that failed, in TestDevLoop
-        chown_tree(self.path, owner)
-        self.baked_paths = self.paths()
-        self.written = set()  # paths the "host user" (the test) added
-
-    def build(self):
-        """`docker compose build`, with BuildKit's step-by-step log."""
-        return self.compose("--progress=plain", "build")
-
-    def paths(self):
-        return {path.relative_to(self.path).as_posix() for path in self.path.rglob("*")}
-
-    def write(self, relative, text):
-        """Add or replace a file as the owner of the checkout would."""
-        super().write(relative, text)
-        os.chown(self.path / relative, self.owner, self.owner)
-        self.written.add(relative)
-
-
-def chown_tree(path, uid):
-    for item in [Path(path), *Path(path).rglob("*")]:
-        os.chown(item, uid, uid, follow_symlinks=False)
-
-
-def new_project(cookies, kind, owner, host_uid, **answers):
-    if os.geteuid() != 0 and owner != os.getuid():
-        pytest.skip(f"needs root to give the checkout to uid {owner}")
-    answers.setdefault("project_slug", slug(kind, *answers.values()))
-    answers.setdefault("project_name", answers["project_slug"])
-    return DevProject(bake_ok(cookies, **answers), answers, owner, host_uid)
 
 
 @pytest.fixture
@@ -114,25 +69,13 @@ def dev_project(cookies, docker):
     """Factory: bake, hand the checkout to ``owner``, and clean the images up after."""
     made = []
 
-    def make(kind, owner, host_uid, **answers):
-        made.append(new_project(cookies, kind, owner, host_uid, **answers))
+    def make(kind, owner, host_uid, compose_name="", **answers):
+        made.append(new_project(cookies, kind, owner, host_uid, compose_name, **answers))
         return made[-1]
 
     yield make
     for project in made:
         project.down()
-
-
-def assert_checkout_clean(project):
-    """Nothing in the checkout belongs to another user or is an install artefact."""
-    problems = []
-    for path in [project.path, *project.path.rglob("*")]:
-        relative = path.relative_to(project.path).as_posix() or "."
-        if path.lstat().st_uid != project.owner or path.lstat().st_gid != project.owner:
-            problems.append(f"{relative} is owned by {path.lstat().st_uid}:{path.lstat().st_gid}")
-        if path.name in {".venv", "__pycache__"} or path.name.endswith(".egg-info"):
-            problems.append(f"{relative} was written into the checkout")
-    assert not problems, f"owner should be {project.owner}:\n" + "\n".join(problems)
 
 
 # --- What a build re-used: its log (parsed by helpers.py) and the image layers ---
@@ -146,7 +89,7 @@ def downloads(steps):
     from the steps' output: uv names only large downloads, but counts what it had to
     fetch or build ("Prepared N packages"); a wheel from its cache is not prepared."""
     names, prepared, cached = set(), 0, set()
-    for line in (line for step in steps for line in step.output):
+    for line in (line for each in steps for line in each.output):
         if pip := re.match(r"\s*(Downloading|Using cached) ([A-Za-z0-9_.]+?)-\d\S*\.whl\b", line):
             (names if pip[1] == "Downloading" else cached).add(normalized(pip[2]))
         if uv := re.match(r"\s*Prepared (\d+) packages?\b", line):
@@ -221,44 +164,30 @@ def dependency_version() -> str:
 '''
 
 
+def loop_answers(package_manager, python_version):
+    """What TestDevLoop bakes for one member of DEV_LOOP_MATRIX (`$` in the free
+    text). The lock-file tests bake the same for Python 3.13, as the same uid:
+    their first build reuses the loop's dependency layers from BuildKit's cache."""
+    return {
+        "project_name": DOLLARS,
+        "description": DOLLARS,
+        "project_slug": slug("loop", package_manager, "py" + python_version.replace(".", "")),
+        "package_manager": package_manager,
+        "python_version": python_version,
+    }
+
+
 @pytest.fixture(scope="class", params=DEV_LOOP_MATRIX, ids=combination_id)
 def loop(request, docker, cookies_session):
     """One baked project per combination, built once, for all the steps."""
-    answers = request.param
-    project = new_project(
-        cookies_session,
-        "loop",
-        NON_DEFAULT_UID,
-        NON_DEFAULT_UID,
-        project_name=DOLLARS,
-        description=DOLLARS,
-        project_slug=slug(
-            "loop", answers["package_manager"], "py" + answers["python_version"].replace(".", "")
-        ),
-        **answers,
-    )
+    answers = loop_answers(**request.param)
+    project = new_project(cookies_session, "loop", NON_DEFAULT_UID, NON_DEFAULT_UID, **answers)
     try:
         project.build()
         project.built = project.image_ids()
         yield project
     finally:
         project.down()
-
-
-def step(test):
-    """A step of the scenario: not run once an earlier one failed on its project."""
-
-    @functools.wraps(test)
-    def checked(*args, loop, **kwargs):
-        if loop.broken:
-            pytest.fail(f"not run: {loop.broken} failed, so this project is in an unknown state")
-        try:
-            return test(*args, loop=loop, **kwargs)
-        except BaseException:
-            loop.broken = test.__name__
-            raise
-
-    return checked
 
 
 class TestDevLoop:
@@ -388,14 +317,13 @@ class TestDevLoop:
 
 
 def test_10_compose_config_is_valid(all_projects, docker):
-    """Every distinct compose.yaml of COMBINATIONS (baked once by ``all_projects``;
-    options that do not change the file are not checked twice). Nothing is
-    created, so the shared project name does not matter."""
-    distinct = {}
-    for project in all_projects.values():
-        distinct.setdefault((project / "compose.yaml").read_bytes(), project)
+    """Every distinct compose.yaml of COMBINATIONS (baked once by ``all_projects``:
+    the covering design has every combination of the options that shape the file;
+    the others do not change it, so it is checked once). Nothing is created, so
+    the shared project name does not matter."""
+    distinct = distinct_files(all_projects.values(), "compose.yaml")
     assert len(distinct) > 1
-    for project in distinct.values():
+    for project, *_ in distinct.values():
         for host_uid in (UNSET, NON_DEFAULT_UID):
             env = compose_environment(host_uid)
             result = run(["docker", "compose", "config", "-q"], project, env, check=False)
@@ -435,7 +363,9 @@ def test_other_users_run_the_loop_and_keep_the_checkout_clean(
 @pytest.mark.parametrize("package_manager", ["uv", "pip"])
 def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, package_manager):
     owner = NON_DEFAULT_UID
-    project = dev_project("lock", owner, owner, package_manager=package_manager)
+    # TestDevLoop's bake (a compose project of its own): the first build is cached.
+    answers = loop_answers(package_manager, "3.13")
+    project = dev_project("lock", owner, owner, slug("lock", package_manager), **answers)
     lock = project.path / ("uv.lock" if package_manager == "uv" else "requirements.lock.txt")
 
     project.make("build")

@@ -23,9 +23,8 @@ import time
 import pytest
 
 from conftest import bake_ok
-from helpers import ComposeProject, compose_environment, remove_compose_project, run, shown
-from test_docker import chown_tree, slug
-from test_docker_web import free_port, get, wait_for_answer
+from docker_support import NAME, Checkout, chown_tree, free_port, get, slug, wait_for_answer  # noqa: F401
+from helpers import remove_compose_project, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -33,50 +32,6 @@ UID = 1234
 FAILS_HERE = 'def test_only_in_this_checkout():\n    assert False, "only here"\n'
 PASSES_HERE = "def test_only_in_this_checkout():\n    pass\n"
 ONLY_HERE = "tests/test_only_here.py"
-NAME = re.compile(r"^COMPOSE_PROJECT_NAME=(.*)$", re.MULTILINE)
-
-
-class Checkout(ComposeProject):
-    """A checkout on the host, its owner, and its make targets. No
-    COMPOSE_PROJECT_NAME: the one scripts/dev-env.sh writes to .env is used."""
-
-    def __init__(self, path, owner, port):
-        host_uid = owner if owner else None  # root: no HOST_UID, make's `id -u`
-        super().__init__(path, compose_environment(host_uid), name=None)
-        self.owner = owner
-        self.port = port
-
-    @property
-    def project(self):
-        """The compose project named in .env (the last assignment wins)."""
-        names = NAME.findall((self.path / ".env").read_text(encoding="utf-8"))
-        return names[-1]
-
-    def set_project(self, name):
-        dot_env = self.path / ".env"
-        dot_env.write_text(
-            NAME.sub(f"COMPOSE_PROJECT_NAME={name}", dot_env.read_text(encoding="utf-8")),
-            encoding="utf-8",
-        )
-
-    def write(self, relative, text):
-        super().write(relative, text)
-        chown_tree(self.path / relative, self.owner)
-
-    def image(self, service="test", project=None):
-        name = f"{project or self.project}-{service}"
-        result = run(["docker", "image", "inspect", "-f", "{{.Id}}", name], check=False)
-        return result.stdout.strip() or None
-
-    def app(self):
-        """(container ID, start time) of this checkout's app service."""
-        result = run(
-            ["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={self.project}",
-             "--filter", "label=com.docker.compose.service=app"],
-        )  # fmt: skip
-        container = result.stdout.strip()
-        started = run(["docker", "inspect", "-f", "{{.State.StartedAt}}", container]).stdout
-        return container, started.strip()
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,8 @@ import shutil
 import pytest
 
 from conftest import bake_ok
+from docker_support import Checkout, chown_tree, slug
 from helpers import run, shown
-from test_docker import chown_tree, slug
-from test_docker_checkouts import Checkout
 
 pytestmark = pytest.mark.docker
 
@@ -42,9 +41,17 @@ def start(checkout):
 
 @pytest.fixture
 def two_checkouts(cookies, tmp_path, docker):
-    name = slug("checkouts-db")
+    # The bake test_docker_db.py drives for pip + cli (its compose project is
+    # named after the slug, these checkouts' after their paths): one build of
+    # the dependencies in BuildKit's cache serves both.
+    name = slug("db", "pip", "cli")
     baked = bake_ok(
-        cookies, project_name=name, database="postgres", package_manager="pip", app_type="cli"
+        cookies,
+        project_name=name,
+        project_slug=name,
+        database="postgres",
+        package_manager="pip",
+        app_type="cli",
     )
     chown_tree(baked, UID)
     made = []

@@ -21,9 +21,17 @@ import urllib.request
 
 import pytest
 
+from docker_support import (
+    NON_DEFAULT_UID,
+    assert_checkout_clean,
+    free_port,
+    get,
+    new_project,
+    slug,
+    step,
+    wait_for_answer,
+)
 from helpers import run, shown
-from test_docker import NON_DEFAULT_UID, assert_checkout_clean, new_project, slug, step
-from test_docker_web import free_port, get, wait_for_answer
 
 pytestmark = pytest.mark.docker
 

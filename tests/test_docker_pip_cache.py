@@ -20,8 +20,8 @@ import urllib.request
 import pytest
 
 from conftest import bake_ok
+from docker_support import chown_tree, slug
 from helpers import compose_environment, run, shown
-from test_docker import chown_tree, slug
 
 pytestmark = pytest.mark.docker
 

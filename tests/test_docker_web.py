@@ -6,43 +6,17 @@ and the prod target is lean, non-root and runs the console script.
 
 import json
 import os
-import socket
 import time
-import urllib.request
 
 import pytest
 
 from conftest import bake_ok
+from docker_support import free_port, get, slug, wait_for_answer
 from helpers import ComposeProject, compose_environment, run
 
 pytestmark = pytest.mark.docker
 
 UID = 1234  # a host user other than the image's default 1000
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url):
-    """(status, parsed JSON body) of a GET, or (None, error) if nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status, json.loads(response.read())
-    except OSError as error:
-        return None, error
-
-
-def wait_for_answer(url, expected, seconds=20):
-    """Poll ``url`` until it answers 200 with ``expected``; return the last answer."""
-    deadline = time.monotonic() + seconds
-    answer = get(url)
-    while answer != (200, expected) and time.monotonic() < deadline:
-        time.sleep(0.25)
-        answer = get(url)
-    return answer
 
 
 class WebProject(ComposeProject):
@@ -65,7 +39,7 @@ def web(request, cookies_session, docker):
     port = free_port()
     path = bake_ok(
         cookies_session,
-        project_name=f"web5 {request.param}",
+        project_name=slug("web", request.param),  # unique to this run
         app_type="web",
         package_manager=request.param,
         port=str(port),

@@ -8,6 +8,7 @@ Elsewhere: ruff and hadolint (at ``--failure-threshold=style``, below ``info``)
 and no CR in any file are in test_bake.py; ``docker compose config -q`` is in
 test_docker.py."""
 
+import functools
 import json
 import tomllib
 from pathlib import Path
@@ -16,6 +17,8 @@ import jsonschema
 import pytest
 import yaml
 from validate_pyproject import api as validate_pyproject
+
+from helpers import distinct_files
 
 COMPOSE_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "compose-spec.json").read_text(encoding="utf-8")
@@ -27,10 +30,7 @@ FORBIDDEN_SERVICE_KEYS = ("privileged", "cap_add", "devices", "network_mode", "p
 
 def distinct(all_projects, relative):
     """{file content: [project paths]} for ``relative`` in every combination."""
-    found = {}
-    for project in all_projects.values():
-        found.setdefault((project / relative).read_text(encoding="utf-8"), []).append(project)
-    return found
+    return distinct_files(all_projects.values(), relative)
 
 
 def compose_schema_errors(compose):
@@ -61,9 +61,15 @@ def security_findings(compose):
     return findings
 
 
+@functools.cache
+def pyproject_validator():
+    """One validate-pyproject validator (building one loads every schema and plugin)."""
+    return validate_pyproject.Validator()
+
+
 def pyproject_errors(text):
     try:
-        validate_pyproject.Validator()(tomllib.loads(text))
+        pyproject_validator()(tomllib.loads(text))
     except validate_pyproject.errors.ValidationError as error:  # what a bad pyproject raises
         return [str(error)]
     return []

@@ -1,0 +1,174 @@
+"""What the Docker test modules share (none of them imports another): names of
+compose projects unique to the run, a checkout owned by a given user
+(``DevProject``, ``Checkout``), the dev-loop steps' guard, and asking a
+published web app over HTTP."""
+
+import functools
+import json
+import os
+import re
+import socket
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import bake_ok
+from helpers import ComposeProject, compose_environment, run
+
+NON_DEFAULT_UID = 1234
+UNSET = None  # HOST_UID/HOST_GID not set: compose's default, 1000
+RUN_ID = uuid.uuid4().hex[:6]  # compose project names unique to this test run
+
+NAME = re.compile(r"^COMPOSE_PROJECT_NAME=(.*)$", re.MULTILINE)  # in a .env file
+
+
+def slug(*parts):
+    """A compose project name (and project slug) of this run: dl-<parts>-<run id>."""
+    words = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")[:40].strip("-")
+    return f"dl-{words}-{RUN_ID}"
+
+
+class DevProject(ComposeProject):
+    """A baked project whose checkout belongs to ``owner``, as do the files the
+    test writes into it; compose gets ``host_uid`` (UNSET: none). Its compose
+    project is named after the slug, unique to this run, or ``compose_name``
+    (the default name, one per checkout, is proven in test_docker_checkouts.py)."""
+
+    def __init__(self, path, answers, owner, host_uid, compose_name=""):
+        super().__init__(path, compose_environment(host_uid), name=compose_name)
+        self.answers = answers
+        self.owner = owner
+        self.built = None  # image IDs after the first build, in TestDevLoop
+        self.broken = None  # the step that failed, in TestDevLoop
+        chown_tree(self.path, owner)
+        self.baked_paths = self.paths()
+        self.written = set()  # paths the "host user" (the test) added
+
+    def build(self):
+        """`docker compose build`, with BuildKit's step-by-step log."""
+        return self.compose("--progress=plain", "build")
+
+    def paths(self):
+        return {path.relative_to(self.path).as_posix() for path in self.path.rglob("*")}
+
+    def write(self, relative, text):
+        """Add or replace a file as the owner of the checkout would."""
+        super().write(relative, text)
+        os.chown(self.path / relative, self.owner, self.owner)
+        self.written.add(relative)
+
+
+def chown_tree(path, uid):
+    for item in [Path(path), *Path(path).rglob("*")]:
+        os.chown(item, uid, uid, follow_symlinks=False)
+
+
+def new_project(cookies, kind, owner, host_uid, compose_name="", **answers):
+    """Bake ``answers`` (the slug from ``kind`` unless given) into a DevProject.
+    Two tests that bake the same answers for the same uid share BuildKit's cache
+    of the image layers (the dependencies) while their compose projects, named
+    apart with ``compose_name``, stay separate."""
+    if os.geteuid() != 0 and owner != os.getuid():
+        pytest.skip(f"needs root to give the checkout to uid {owner}")
+    answers.setdefault("project_slug", slug(kind, *answers.values()))
+    answers.setdefault("project_name", answers["project_slug"])
+    return DevProject(bake_ok(cookies, **answers), answers, owner, host_uid, compose_name)
+
+
+def assert_checkout_clean(project):
+    """Nothing in the checkout belongs to another user or is an install artefact."""
+    problems = []
+    for path in [project.path, *project.path.rglob("*")]:
+        relative = path.relative_to(project.path).as_posix() or "."
+        if path.lstat().st_uid != project.owner or path.lstat().st_gid != project.owner:
+            problems.append(f"{relative} is owned by {path.lstat().st_uid}:{path.lstat().st_gid}")
+        if path.name in {".venv", "__pycache__"} or path.name.endswith(".egg-info"):
+            problems.append(f"{relative} was written into the checkout")
+    assert not problems, f"owner should be {project.owner}:\n" + "\n".join(problems)
+
+
+def step(test):
+    """A step of the scenario: not run once an earlier one failed on its project."""
+
+    @functools.wraps(test)
+    def checked(*args, loop, **kwargs):
+        if loop.broken:
+            pytest.fail(f"not run: {loop.broken} failed, so this project is in an unknown state")
+        try:
+            return test(*args, loop=loop, **kwargs)
+        except BaseException:
+            loop.broken = test.__name__
+            raise
+
+    return checked
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url):
+    """(status, parsed JSON body) of a GET, or (None, error) if nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, json.loads(response.read())
+    except OSError as error:
+        return None, error
+
+
+def wait_for_answer(url, expected, seconds=20):
+    """Poll ``url`` until it answers 200 with ``expected``; return the last answer."""
+    deadline = time.monotonic() + seconds
+    answer = get(url)
+    while answer != (200, expected) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        answer = get(url)
+    return answer
+
+
+class Checkout(ComposeProject):
+    """A checkout on the host, its owner, and its make targets. No
+    COMPOSE_PROJECT_NAME: the one scripts/dev-env.sh writes to .env is used."""
+
+    def __init__(self, path, owner, port):
+        host_uid = owner if owner else None  # root: no HOST_UID, make's `id -u`
+        super().__init__(path, compose_environment(host_uid), name=None)
+        self.owner = owner
+        self.port = port
+
+    @property
+    def project(self):
+        """The compose project named in .env (the last assignment wins)."""
+        names = NAME.findall((self.path / ".env").read_text(encoding="utf-8"))
+        return names[-1]
+
+    def set_project(self, name):
+        dot_env = self.path / ".env"
+        dot_env.write_text(
+            NAME.sub(f"COMPOSE_PROJECT_NAME={name}", dot_env.read_text(encoding="utf-8")),
+            encoding="utf-8",
+        )
+
+    def write(self, relative, text):
+        super().write(relative, text)
+        chown_tree(self.path / relative, self.owner)
+
+    def image(self, service="test", project=None):
+        name = f"{project or self.project}-{service}"
+        result = run(["docker", "image", "inspect", "-f", "{{.Id}}", name], check=False)
+        return result.stdout.strip() or None
+
+    def app(self):
+        """(container ID, start time) of this checkout's app service."""
+        result = run(
+            ["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={self.project}",
+             "--filter", "label=com.docker.compose.service=app"],
+        )  # fmt: skip
+        container = result.stdout.strip()
+        started = run(["docker", "inspect", "-f", "{{.State.StartedAt}}", container]).stdout
+        return container, started.strip()
