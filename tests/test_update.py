@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATE
+from conftest import TEMPLATE, tool
 from helpers import run, run_cookiecutter, snapshot
 from test_regenerate import template_repo
 
@@ -446,3 +446,24 @@ def test_git_merge_file_is_what_merges(tmp_path):
     other = b"a\nother\nc\nd\ne\n"
     merged, clean = module.merge_file(ours, base, other, ("yours", "b", "t"), tmp_path)
     assert not clean and merged == by_hand.stdout and b"||||||| b\nb\n" in merged
+
+
+def test_make_template_update_runs_the_templates_own_update_and_template_diff_follows(
+    history, tmp_path, module_env
+):
+    """The generated Makefile clones the recorded template (a git URL) and runs its
+    tools/update.py; afterwards `make template-diff` compares with the new commit."""
+    project = bake_at(history, "v1", tmp_path / "p", module_env)
+    python = f"TEMPLATE_PYTHON={sys.executable}"
+    make = [tool("make"), "--no-print-directory", python]
+    result = run([*make, "template-update", "TO=v2"], project, module_env, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Template " in result.stdout and ": v1 -> v2 " in result.stdout
+    assert recorded(project)["_commit"] == history["v2"]
+    assert recorded(project)["_template"] == history["url"]
+    result = run([*make, "template-diff"], project, module_env, check=False)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" No drift.\n")
+    result = run([*make, "template-update"], project, module_env, check=False)
+    assert result.returncode == 2  # the update to v2 is not committed
+    assert "uncommitted changes" in result.stderr
