@@ -43,6 +43,8 @@ OPTION_FILES = {
 }
 
 UNRENDERED = ("{{", "{%")
+# A GitHub Actions expression, `${{ github.token }}`, is not a Jinja marker.
+ACTIONS_EXPRESSION = re.compile(r"\$\{\{[^{}]*\}\}")
 
 # The recorded answers: a cookiecutter replay file, so that
 # `cookiecutter --replay-file .cookiecutter.json <template>` regenerates the project.
@@ -125,7 +127,7 @@ def check_sources(project):
         text = path.read_text(encoding="utf-8")
         relative = path.relative_to(project)
         for marker in UNRENDERED:
-            if marker in text:
+            if marker in ACTIONS_EXPRESSION.sub("", text):
                 raise InvalidOutput(f"{relative}: unrendered template marker {marker!r}")
         if path.suffix == ".py":
             try:

@@ -15,12 +15,14 @@ commit), committed, edited as users do, and updated with the command line."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import TEMPLATE, tool
 from helpers import run, run_cookiecutter, snapshot
@@ -467,3 +469,53 @@ def test_make_template_update_runs_the_templates_own_update_and_template_diff_fo
     result = run([*make, "template-update"], project, module_env, check=False)
     assert result.returncode == 2  # the update to v2 is not committed
     assert "uncommitted changes" in result.stderr
+
+
+# ---- the weekly pull request of generated projects ---------------------------------
+
+UPDATE_WORKFLOW = ".github/workflows/template-update.yml"
+
+
+def workflow_steps(project):
+    workflow = yaml.safe_load((project / UPDATE_WORKFLOW).read_text(encoding="utf-8"))
+    return workflow, workflow["jobs"]["update"]["steps"]
+
+
+def test_the_update_workflow_runs_weekly_and_on_demand_with_least_privileges(
+    history, tmp_path, module_env
+):
+    project = bake_at(history, "v1", tmp_path / "p", module_env, python_version="3.12")
+    workflow, steps = workflow_steps(project)
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1: `on` is True
+    assert workflow["permissions"] == {}
+    job = workflow["jobs"]["update"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    uses = [step["uses"] for step in steps if "uses" in step]
+    assert all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", use) for use in uses), uses
+    assert steps[0]["with"] == {"persist-credentials": False}
+    assert steps[1]["with"]["python-version"] == "3.12"
+    assert "gh pr create" in steps[-1]["run"] and "gh pr edit" in steps[-1]["run"]
+    assert steps[-1]["env"]["GH_TOKEN"] == ("${{ secrets.TEMPLATE_UPDATE_TOKEN || github.token }}")
+
+    # The merge step, as the runner runs it: the pull request's title and text.
+    merge = next(
+        step for step in steps if step.get("name") == "Merge the template's newest release"
+    )
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{module_env['PATH']}"
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", merge["run"]],
+        cwd=project,
+        env={**module_env, "RUNNER_TEMP": str(runner), "PATH": path,
+             "TEMPLATE_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (runner / "pull-request.md").read_text(encoding="utf-8")
+    assert text.startswith("Template update: v1 -> v3\n\nMerges the template")
+    assert '- `docs_url` = `"https://example.com/docs"`' in text
+    assert "- removed `.gitattributes`" in text
+    assert "v2: docs_url, test_command.py, no .gitattributes" in text

@@ -2,7 +2,7 @@
 """Update a project made from this template to a newer version of the template.
 
     python3 tools/update.py PATH [--to REF] [--template SRC] [--from REF|auto]
-                                 [--set KEY=VALUE ...] [--dry-run] [--json]
+                                 [--set KEY=VALUE ...] [--dry-run] [--json|--markdown]
 
 Renders the template twice with the project's answers, in a temporary
 directory: at the commit the project was made from (the base: `_commit` in its
@@ -410,6 +410,45 @@ def format_text(report):
     return "\n".join(lines) + "\n"
 
 
+def format_markdown(report):
+    """The report as a pull request: its title on the first line, a blank line, the body."""
+    base, target = report.base["ref"], report.target["ref"]
+    lines = [f"Template update: {base} -> {target}", ""]
+    if report.note:
+        lines += [f"Note: {report.note}", ""]
+    lines.append(
+        f"Merges the template ({report.template}) at `{target}` "
+        f"(`{report.target['commit'][:12]}`) into this project, which was made from `{base}`: "
+        "`make template-update` did it, with git's three-way merge."
+    )
+    lines.append("")
+    if report.conflicts:
+        lines.append(
+            "**Conflicts** (committed with their markers: resolve them on this branch, then push):"
+        )
+        lines.append("")
+        lines += [
+            f"- `{change.path}`: {EXPLAINED[change.detail]}"
+            for change in report.files
+            if change.status == "conflict"
+        ]
+        lines.append("")
+    if report.new_options:
+        lines += ["**New options**, given their default (change them in `.cookiecutter.json`):", ""]
+        lines += [f"- `{key}` = `{json.dumps(value)}`" for key, value in report.new_options.items()]
+        lines.append("")
+    lines += ["**Files**:", ""]
+    lines += [
+        f"- {change.status} `{change.path}`"
+        + (f" ({EXPLAINED[change.detail]})" if change.detail else "")
+        for change in report.files
+    ] or ["- none"]
+    if report.commits:
+        lines += ["", f"**The template's commits since `{base}`**:", ""]
+        lines += [f"- {commit}" for commit in report.commits]
+    return "\n".join(lines) + "\n"
+
+
 def format_json(report):
     document = asdict(report)
     document["files"] = [
@@ -442,7 +481,11 @@ def parse_arguments(argv):
         "--set", action="append", default=[], metavar="KEY=VALUE", help="change an answer"
     )
     parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the report as JSON")
+    output.add_argument(
+        "--markdown", action="store_true", help="print the report as a pull request's text"
+    )
     return parser.parse_args(argv)
 
 
@@ -462,7 +505,12 @@ def main(argv=None, out=sys.stdout):
         if arguments.json:
             print(json.dumps({"error": reason}, ensure_ascii=False))
         return 2
-    out.write(format_json(report) if arguments.json else format_text(report))
+    if arguments.json:
+        out.write(format_json(report))
+    elif arguments.markdown:
+        out.write(format_markdown(report))
+    else:
+        out.write(format_text(report))
     return 1 if report.conflicts else 0
 
 
