@@ -186,7 +186,7 @@ def bake(template_dir, values, work, name="out"):
     work = Path(work)
     out = work / name
     shutil.rmtree(out, ignore_errors=True)
-    config, replay = work / "config.yaml", work / f"{name}-answers.json"
+    config, replay = work / f"{name}-config.yaml", work / f"{name}-answers.json"
     settings = {"cookiecutters_dir": str(work / "cache"), "replay_dir": str(work / "replay")}
     config.write_text(json.dumps(settings), encoding="utf-8")  # JSON is YAML
     replay.write_text(json.dumps({"cookiecutter": values}, ensure_ascii=False), encoding="utf-8")

@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -338,11 +339,19 @@ def update(arguments):
                 "was made from with --from REF, or --from auto to find it"
             )
 
-        base_answers, base_project = render_at(template, base, known, repo, work, "base")
+        base_tree, target_tree = template.tree(base), template.tree(target)
+        if known is None:  # inferred: the base render says which answers the template takes
+            base_answers, base_project = render_at(template, base, known, repo, work, "base")
+        else:
+            base_answers, _ = fill(template_options(base_tree), known)
         target_known = {**base_answers, **(known or {}), **sets}
         target_answers, defaulted = fill(target_options, target_known)
         defaulted = [key for key in defaulted if key not in base_answers]
-        target_project = bake(template.tree(target), target_answers, work, "target")
+        with ThreadPoolExecutor(max_workers=2) as pool:  # the two renders side by side
+            target_job = pool.submit(bake, target_tree, target_answers, work, "target")
+            if known is not None:
+                base_project = bake(base_tree, base_answers, work, "base")
+            target_project = target_job.result()
         recorded_template = (recorded or {}).get("_template") or as_recorded(source)
         record_source(
             target_project,
