@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import TEMPLATE, tool
+from conftest import TEMPLATE, load_hook, tool
 from helpers import run, run_cookiecutter, snapshot
 from test_regenerate import template_repo
 
@@ -519,3 +519,35 @@ def test_the_update_workflow_runs_weekly_and_on_demand_with_least_privileges(
     assert '- `docs_url` = `"https://example.com/docs"`' in text
     assert "- removed `.gitattributes`" in text
     assert "v2: docs_url, test_command.py, no .gitattributes" in text
+
+
+def test_the_hook_records_a_commit_only_for_a_template_from_git(history, tmp_path):
+    hook = load_hook("post_gen_project")
+    repo = str(history["repo"])
+    context = {"project_name": "x", "_repo_dir": repo, "_checkout": "v2"}
+    run(["git", "checkout", "-q", "v2"], history["repo"])
+    try:
+        for source in (history["url"], "gh:owner/repo", "git@host:owner/repo.git"):
+            answers = hook.recorded_answers({**context, "_template": source})["cookiecutter"]
+            assert answers["_commit"] == history["v2"], source
+    finally:
+        run(["git", "checkout", "-q", "main"], history["repo"])
+    for source in (repo, "../template", str(tmp_path)):  # a local directory: maybe uncommitted
+        assert (
+            "_commit" not in hook.recorded_answers({**context, "_template": source})["cookiecutter"]
+        )
+    not_git = {**context, "_template": "gh:owner/repo", "_repo_dir": str(tmp_path)}
+    assert "_commit" not in hook.recorded_answers(not_git)["cookiecutter"]
+
+
+def test_a_cruft_project_starts_from_crufts_commit(history, tmp_path, module_env):
+    project = bake_at(history, "v1", tmp_path / "p", module_env)
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    del answers["cookiecutter"]["_commit"]
+    (project / ".cookiecutter.json").write_text(json.dumps(answers), encoding="utf-8")
+    cruft = {"template": history["url"], "commit": history["v1"], "context": answers}
+    (project / ".cruft.json").write_text(json.dumps(cruft), encoding="utf-8")
+    commit(project, module_env, "as cruft leaves it")
+    result = update(project, module_env, "--to", "v2", "--dry-run", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["base"] == {"ref": "v1", "commit": history["v1"]}

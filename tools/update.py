@@ -108,6 +108,18 @@ def template_source(arguments, recorded, project):
     return str((project.resolve().parent / source).resolve())
 
 
+def recorded_commit(project, recorded):
+    """The template commit the project records: `_commit` in its answers, else
+    cruft's `commit` in .cruft.json; None when neither says."""
+    if recorded.get("_commit"):
+        return recorded["_commit"]
+    try:
+        commit = json.loads((project / ".cruft.json").read_text(encoding="utf-8")).get("commit")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return commit if isinstance(commit, str) and commit else None
+
+
 def parse_sets(pairs, options):
     """--set KEY=VALUE pairs as {key: value}, a yes/no option's value as a bool."""
     answers = {}
@@ -330,8 +342,8 @@ def update(arguments):
             base, chosen = choose_base(template, known, repo, work)
         elif arguments.from_ref:
             base = template.commit(arguments.from_ref)
-        elif recorded and recorded.get("_commit"):
-            base = template.commit(recorded["_commit"])
+        elif recorded and recorded_commit(project, recorded):
+            base = template.commit(recorded_commit(project, recorded))
         else:
             what = "no template commit" if recorded else "no answers"
             raise ToolError(
