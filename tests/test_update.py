@@ -497,7 +497,10 @@ def test_the_update_workflow_runs_weekly_and_on_demand_with_least_privileges(
     assert "gh pr create" in steps[-1]["run"] and "gh pr edit" in steps[-1]["run"]
     assert steps[-1]["env"]["GH_TOKEN"] == ("${{ secrets.TEMPLATE_UPDATE_TOKEN || github.token }}")
 
-    # The merge step, as the runner runs it: the pull request's title and text.
+    # The merge step, as the runner runs it, on a project whose bump conflicts
+    # with v3's: the pull request's title and text, the conflict listed.
+    replace(project / "Dockerfile", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.14.0")
+    commit(project, module_env, "bumped")
     merge = next(
         step for step in steps if step.get("name") == "Merge the template's newest release"
     )
@@ -516,9 +519,25 @@ def test_the_update_workflow_runs_weekly_and_on_demand_with_least_privileges(
     assert result.returncode == 0, result.stdout + result.stderr
     text = (runner / "pull-request.md").read_text(encoding="utf-8")
     assert text.startswith("Template update: v1 -> v3\n\nMerges the template")
+    assert "**Conflicts** (committed with their markers" in text
+    assert "- `Dockerfile`: both changed the same lines" in text
     assert '- `docs_url` = `"https://example.com/docs"`' in text
     assert "- removed `.gitattributes`" in text
     assert "v2: docs_url, test_command.py, no .gitattributes" in text
+    assert "<<<<<<< yours" in (project / "Dockerfile").read_text(encoding="utf-8")
+
+    # A failure (here: the merge above is not committed) fails the step.
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", merge["run"]],
+        cwd=project,
+        env={**module_env, "RUNNER_TEMP": str(runner), "PATH": path,
+             "TEMPLATE_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert "uncommitted changes" in result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
 
 
 def test_the_hook_records_a_commit_only_for_a_template_from_git(history, tmp_path):
