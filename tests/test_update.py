@@ -174,6 +174,7 @@ def test_an_unedited_project_updated_equals_a_fresh_bake_of_the_new_tag(
 MY_SECTION = "## Your first change\n\nOur own way of working, rewritten by the team.\n\n"
 MY_TARGET = "\nhello: ## Say hello\n\t@echo hello\n"
 DEPENDENCY = 'dependencies = ["httpx>=0.27"]'
+OWN_FILE = "# Notes\n\nNot the template's: never touched.\n"
 
 
 def edit(project, env):
@@ -188,6 +189,8 @@ def edit(project, env):
         makefile.write(MY_TARGET)
     (project / ".github" / "dependabot.yml").unlink()
     replace(project / "Dockerfile", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.14.0")
+    (project / "docs").mkdir()
+    (project / "docs" / "notes.md").write_text(OWN_FILE, encoding="utf-8")
     commit(project, env, "our edits")
 
 
@@ -198,6 +201,9 @@ def assert_edits_kept(project):
     assert (project / "Makefile").read_text(encoding="utf-8").endswith(MY_TARGET)
     assert not (project / ".github" / "dependabot.yml").exists()
     assert "ARG UV_VERSION=0.14.0\n" in (project / "Dockerfile").read_text(encoding="utf-8")
+    assert (project / "docs" / "notes.md").read_text(encoding="utf-8") == OWN_FILE
+    leftovers = [p for p in project.rglob("*") if p.suffix in (".rej", ".orig")]
+    assert leftovers == [], "never a .rej or .orig file"
 
 
 def test_an_edited_project_keeps_every_edit_and_gets_every_template_change(
