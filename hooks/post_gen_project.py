@@ -9,7 +9,9 @@ as one JSON document, and the logic is in functions the tests import and call.
 # {% raw %}
 import ast
 import json
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,14 +43,19 @@ OPTION_FILES = {
 }
 
 UNRENDERED = ("{{", "{%")
+# A GitHub Actions expression, `${{ github.token }}`, is not a Jinja marker.
+ACTIONS_EXPRESSION = re.compile(r"\$\{\{[^{}]*\}\}")
 
 # The recorded answers: a cookiecutter replay file, so that
 # `cookiecutter --replay-file .cookiecutter.json <template>` regenerates the project.
 ANSWERS_FILE = ".cookiecutter.json"
 # Private context keys that are kept: where the template came from, as the user
-# gave it. The others (`_output_dir`, `_repo_dir`, `_extensions`, cruft's
-# `_commit`, ...) describe this machine or this run, not the project.
+# gave it. The others (`_output_dir`, `_repo_dir`, `_extensions`, ...) describe
+# this machine or this run, not the project. `_commit` is added when the
+# template came from git (see template_commit).
 RECORDED_PRIVATE = ("_template", "_checkout")
+# A template source cookiecutter clones with git: an abbreviation or a URL.
+GIT_SOURCE = re.compile(r"(gh|gl|bb):|git\+|[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:")
 
 
 class InvalidOutput(ValueError):
@@ -120,7 +127,7 @@ def check_sources(project):
         text = path.read_text(encoding="utf-8")
         relative = path.relative_to(project)
         for marker in UNRENDERED:
-            if marker in text:
+            if marker in ACTIONS_EXPRESSION.sub("", text):
                 raise InvalidOutput(f"{relative}: unrendered template marker {marker!r}")
         if path.suffix == ".py":
             try:
@@ -142,12 +149,38 @@ def check_project(project):
 
 def recorded_answers(context):
     """The replay document for ``context``: every answer whose key does not start
-    with ``_``, plus the template source and checkout when set."""
+    with ``_``, plus the template source and checkout when set, and its commit
+    when it came from git."""
     answers = {key: value for key, value in context.items() if not key.startswith("_")}
     for key in RECORDED_PRIVATE:
         if context.get(key):
             answers[key] = context[key]
+    commit = template_commit(context)
+    if commit:
+        answers["_commit"] = commit
     return {"cookiecutter": answers}
+
+
+def template_commit(context):
+    """The commit of the template, when cookiecutter cloned it from git (its clone
+    is `_repo_dir`, checked out at `_checkout`), so that `tools/update.py` renders
+    exactly what this project was made from; None for a local directory (it may
+    hold uncommitted edits) or when git cannot say."""
+    template, clone = context.get("_template"), context.get("_repo_dir")
+    if not (isinstance(template, str) and GIT_SOURCE.match(template) and clone):
+        return None
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--verify", "HEAD^{commit}"],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # no git, or no clone directory
+        return None
+    commit = result.stdout.strip()
+    return commit if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
 
 
 def write_answers(project, context):

@@ -282,14 +282,16 @@ def test_the_drift_check_needs_a_git_url_for_the_template(all_projects, tmp_path
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
-def test_drift_workflow_runs_on_a_schedule_and_on_demand_only(answers, all_projects):
+def test_drift_workflow_runs_on_demand_only(answers, all_projects):
+    """The weekly job is template-update.yml (tests/test_update.py): the drift
+    report stays available on demand."""
     project = all_projects[combination_id(answers)]
     path = project / DRIFT_WORKFLOW
     assert path.exists() == answers["use_github_actions"]
     if not path.exists():
         return
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1: `on` is True
+    assert set(workflow[True]) == {"workflow_dispatch"}  # YAML 1.1: `on` is True
     assert workflow["permissions"] == {"contents": "read"}
     steps = workflow["jobs"]["drift"]["steps"]
     assert steps[1]["with"]["python-version"] == answers["python_version"]

@@ -53,14 +53,13 @@ def imported_modules(path):
     return {name.split(".")[0] for name in names}
 
 
-def template_diff(project, env, *overrides):
-    cookiecutter_command = shlex.join([sys.executable, "-m", "cookiecutter"])
+def template_diff(project, env, *overrides, target="template-diff"):
     return run(
         [
             tool("make"),
             "--no-print-directory",
-            "template-diff",
-            f"COOKIECUTTER={cookiecutter_command}",
+            target,
+            f"TEMPLATE_PYTHON={shlex.quote(sys.executable)}",
             *overrides,
         ],
         project,
@@ -122,7 +121,8 @@ def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(tmp_path
     project = cookiecutter("--no-input", relative, cwd=work, env=env)
     assert recorded(project)["cookiecutter"]["_template"] == relative
     result = template_diff(project, env)
-    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" No drift.\n")
 
     # What is not the template's is left out: git, caches, virtualenvs, lock files.
     run(["git", "init", "-q"], project, env)
@@ -137,7 +137,8 @@ def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(tmp_path
     for lock in ("uv.lock", "requirements.lock.txt"):
         (project / lock).write_text("pinned\n", encoding="utf-8")
     result = template_diff(project, env)
-    assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" No drift.\n")
 
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("A local edit.\n")
@@ -147,9 +148,9 @@ def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(tmp_path
     assert result.returncode != 0
     lines = result.stdout.splitlines()
     assert "+A local edit." in lines
-    assert "+++ ./README.md" in [line.split("\t")[0] for line in lines]
-    assert "Only in .: notes.txt" in lines
-    assert any(line.startswith("Only in /") and line.endswith(": compose.yaml") for line in lines)
+    assert "+++ repository/README.md" in lines
+    assert "  added      notes.txt  +1" in lines
+    assert "  missing    compose.yaml" in [line.split("  -")[0] for line in lines]
 
 
 def test_a_template_from_a_git_url_bakes_at_a_tag(tmp_path, env):
@@ -171,13 +172,14 @@ def test_a_template_from_a_git_url_bakes_at_a_tag(tmp_path, env):
     assert files == local_files
     assert not (project / NEW_FILE).exists()
 
-    # template-diff compares with v1, the recorded checkout; CHECKOUT=main shows today's.
+    # template-diff compares with v1, the recorded commit; CHECKOUT=main shows today's.
     result = template_diff(project, env)
-    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" No drift.\n")
     result = template_diff(project, env, "CHECKOUT=main")
     assert result.returncode != 0
     assert f"-{README_ADDITION.strip()}" in result.stdout.splitlines()
-    assert f": {NEW_FILE}" in result.stdout
+    assert f"  missing    {NEW_FILE}  -1" in result.stdout.splitlines()
 
 
 def cruft(*args, cwd, env):
@@ -204,7 +206,8 @@ def test_cruft_create_check_diff_update(tmp_path, env):
     (project / "Dockerfile").write_text(original, encoding="utf-8")
     # make template-diff agrees, and leaves .cruft.json out.
     result = template_diff(project, env)
-    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" No drift.\n")
 
     run(["git", "init", "-q"], project, env)
     run(["git", "add", "-A"], project, env)
@@ -218,6 +221,8 @@ def test_cruft_create_check_diff_update(tmp_path, env):
     assert update.returncode == 0, update.stdout + update.stderr
     assert (project / "README.md").read_text(encoding="utf-8").endswith("\n" + README_ADDITION)
     assert (project / NEW_FILE).read_text(encoding="utf-8") == "# My Cool Project\n"
+    # cruft renders without cookiecutter's clone (no `_repo_dir`): no `_commit`,
+    # cruft keeps it in .cruft.json.
     assert (project / ".cookiecutter.json").read_bytes() == answers_before
     assert cruft("check", cwd=project, env=env).returncode == 0
     diff = cruft("diff", "--exit-code", cwd=project, env=env)

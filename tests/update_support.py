@@ -1,0 +1,124 @@
+"""What tests/test_update.py and tests/test_docker_update.py share: a real template
+history made from this checkout (v1 as it is; v2 removes, renames and adds files,
+adds an option, changes a default and lines of the Dockerfile, README and Makefile;
+v3 bumps the uv and pip versions), baking from it at a tag, the update command, and
+the edits a team makes."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from conftest import TEMPLATE
+from helpers import run, run_cookiecutter, snapshot
+from regenerate_support import template_repo
+
+UPDATE = TEMPLATE / "tools" / "update.py"
+COMPARE = TEMPLATE / "tools" / "compare.py"
+SLUG = "{{cookiecutter.project_slug}}"
+OLD_DESCRIPTION = "A short description of the project."
+NEW_DESCRIPTION = "A new default description."
+DOCS_URL = "https://example.com/docs"
+DOCKERFILE_V1 = "# Downloads stay in a BuildKit cache mount between builds, so a dependency"
+DOCKERFILE_V2 = "# Downloads stay in a BuildKit cache mount (v2) between builds, so a dependency"
+HELP_V1 = "help: ## List the targets"
+HELP_V2 = "help: ## List the targets (v2)"
+
+
+@pytest.fixture(scope="module")
+def module_env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("update-home")
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("COOKIECUTTER", "GIT_", "CRUFT"))
+    }
+    return {
+        **inherited,
+        "HOME": str(home),
+        "PYTHONIOENCODING": "utf-8",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+
+
+def replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path}: no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def commit(repo, env, message, tag=None):
+    run(["git", "add", "-A"], repo, env)
+    run(["git", "commit", "-q", "-m", message], repo, env)
+    if tag:
+        run(["git", "tag", tag], repo, env)
+    return run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory, module_env):
+    """{"url": the template's file:// URL, "v1"/"v2"/"v3": commits}."""
+    repo = template_repo(tmp_path_factory.mktemp("history") / "template.git", module_env)
+    env, project = module_env, repo / SLUG
+    commits = {"v1": run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()}
+
+    (project / ".gitattributes").unlink()
+    (project / "tests" / "test_cli.py").rename(project / "tests" / "test_command.py")
+    options = json.loads((repo / "cookiecutter.json").read_text(encoding="utf-8"))
+    options["description"] = NEW_DESCRIPTION
+    options = dict(
+        [*[(k, v) for k, v in options.items() if not k.startswith("_")], ("docs_url", DOCS_URL),
+         *[(k, v) for k, v in options.items() if k.startswith("_")]]
+    )  # fmt: skip
+    (repo / "cookiecutter.json").write_text(json.dumps(options, indent=2) + "\n", encoding="utf-8")
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("\nDocs: {{ cookiecutter.docs_url }}\n")
+    replace(project / "Dockerfile", DOCKERFILE_V1, DOCKERFILE_V2)
+    replace(project / "Makefile", HELP_V1, HELP_V2)
+    commits["v2"] = commit(repo, env, "v2: docs_url, test_command.py, no .gitattributes", "v2")
+
+    replace(project / "Dockerfile", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.13.9")
+    replace(project / "Dockerfile", "ARG PIP_VERSION=26.3", "ARG PIP_VERSION=26.3.1")
+    commits["v3"] = commit(repo, env, "v3: newer uv and pip", "v3")
+    return {"url": repo.as_uri(), "repo": repo, **commits}
+
+
+def bake_at(history, tag, directory, env, **answers):
+    """Bake from the template's URL at ``tag``; the project, committed."""
+    arguments = [f"{key}={value}" for key, value in answers.items()]
+    directory.mkdir(parents=True)
+    run_cookiecutter(
+        "--no-input", history["url"], "--checkout", tag, *arguments, cwd=directory, env=env,
+        check=True,
+    )  # fmt: skip
+    (project,) = directory.iterdir()
+    run(["git", "init", "-q", "-b", "main"], project, env)
+    commit(project, env, f"generated from {tag}")
+    return project
+
+
+def update(project, env, *args):
+    return run([sys.executable, UPDATE, project, *args], env=env, check=False)
+
+
+def tree(project):
+    """The project's files and directories with their exec bits, git's own left out."""
+    return {k: v for k, v in snapshot(project).items() if k.split("/")[0] != ".git"}
+
+
+def status(project, env):
+    return run(["git", "status", "--porcelain", "--untracked-files=all"], project, env).stdout
+
+
+def recorded(project):
+    return json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))["cookiecutter"]
+
+
+MY_SECTION = "## Your first change\n\nOur own way of working, rewritten by the team.\n\n"
+MY_TARGET = "\nhello: ## Say hello\n\t@echo hello\n"
+DEPENDENCY = 'dependencies = ["httpx>=0.27"]'
+OWN_FILE = "# Notes\n\nNot the template's: never touched.\n"
