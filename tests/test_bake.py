@@ -33,6 +33,7 @@ DEFAULT_FILES = {
     "compose.yaml",
     "pyproject.toml",
     "scripts/dev-env.sh",
+    "scripts/requirements.py",
     "src/my_cool_project/__init__.py",
     "src/my_cool_project/__main__.py",
     "src/my_cool_project/cli.py",
