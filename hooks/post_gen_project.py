@@ -34,11 +34,15 @@ OPTION_FILES = {
     "src/{package_name}/settings.py": ("database", {"postgres"}),
     "src/{package_name}/migrations": ("database", {"postgres"}),
     "tests/conftest.py": ("database", {"postgres"}),
+    "docs/database.md": ("database", {"postgres"}),
     "tests/test_db.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
+    "docs/dev-container.md": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
+    "docs/github.md": ("use_github_actions", {True}),
     ".pre-commit-config.yaml": ("use_pre_commit", {True}),
     "tests/test_pre_commit.py": ("use_pre_commit", {True}),
+    "docs/pre-commit.md": ("use_pre_commit", {True}),
 }
 
 # Files with one version per answer: where an option changes most of a file,
@@ -51,6 +55,7 @@ OPTION_FILES = {
 VARIANT_FILES = {
     "Dockerfile": ("package_manager",),
     "Makefile": ("app_type", "database"),
+    "docs/dependencies.md": ("package_manager",),
     "scripts/requirements.py": ("package_manager",),
     "src/{package_name}/__init__.py": ("app_type",),
     "src/{package_name}/cli.py": ("app_type", "database"),
