@@ -205,7 +205,12 @@ def test_variant_table_has_one_file_per_answer_and_no_stray_variant():
 def test_pick_variants_keeps_the_answer_under_the_plain_name(tmp_path):
     table = {"Dockerfile": ("package_manager",), "src/{package_name}/cli.py": ("app_type", "x")}
     (tmp_path / "src" / "pkg").mkdir(parents=True)
-    names = ["Dockerfile@uv", "Dockerfile@pip", "src/pkg/cli@web+true.py", "src/pkg/cli@web+false.py"]
+    names = [
+        "Dockerfile@uv",
+        "Dockerfile@pip",
+        "src/pkg/cli@web+true.py",
+        "src/pkg/cli@web+false.py",
+    ]
     for name in names:
         (tmp_path / name).write_text(name, encoding="utf-8")
     answers = {"package_name": "pkg", "package_manager": "pip", "app_type": "web", "x": True}
@@ -213,7 +218,9 @@ def test_pick_variants_keeps_the_answer_under_the_plain_name(tmp_path):
     assert (tmp_path / "Dockerfile").read_text(encoding="utf-8") == "Dockerfile@pip"
     assert (tmp_path / "src/pkg/cli.py").read_text(encoding="utf-8") == "src/pkg/cli@web+true.py"
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["Dockerfile", "cli.py"]
-    with pytest.raises(post.InvalidOutput, match=r"Dockerfile: the template has no variant Dockerfile@uv"):
+    with pytest.raises(
+        post.InvalidOutput, match=r"Dockerfile: the template has no variant Dockerfile@uv"
+    ):
         post.pick_variants(tmp_path, {**answers, "package_manager": "uv"}, table)
 
 

@@ -24,8 +24,7 @@ from helpers import TEMPLATE
 TEXT_ONLY = {"python_version", "license"}
 STRUCTURAL = {key: values for key, values in CHOICE_OPTIONS.items() if key not in TEXT_ONLY}
 STRUCTURAL_COMBINATIONS = [
-    dict(zip(STRUCTURAL, values, strict=True))
-    for values in itertools.product(*STRUCTURAL.values())
+    dict(zip(STRUCTURAL, values, strict=True)) for values in itertools.product(*STRUCTURAL.values())
 ]
 MAX_LINES = {"Makefile": 70, "Dockerfile": 70, "README.md": 150}
 # Configuration may need more of its lines to vary than code or prose.
@@ -89,6 +88,8 @@ def test_template_files_are_mostly_not_jinja():
 
 
 def test_the_jinja_line_count_sees_statements_comments_and_conditional_expressions():
-    text = "a\n{%- if x %}\nb {{ y }}\n{{ 'p' if q else 'r' }}\n{# note #}\nsuffix {{ identifier }}\n"
+    text = (
+        "a\n{%- if x %}\nb {{ y }}\n{{ 'p' if q else 'r' }}\n{# note #}\nsuffix {{ identifier }}\n"
+    )
     assert jinja_lines(text) == 3
     assert kind(Path("compose.yaml")) == "config" and kind(Path("Makefile@cli+none")) != "config"
