@@ -500,10 +500,12 @@ def test_write_answers_never_overwrites_unless_forced(tmp_path, compare_cli):
 
 
 def test_the_excluded_names_are_the_makefiles(tmp_path):
-    """compare.py reads NOT_FROM_TEMPLATE from the regenerated Makefile; its own copy,
-    for templates without one, is the same list."""
-    makefile = TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
-    assert compare.excluded_patterns(makefile.parent) == compare.NOT_FROM_TEMPLATE
+    """compare.py reads NOT_FROM_TEMPLATE from the regenerated scripts/template-diff.sh
+    (which `make template-diff` runs); its own copy, for templates without one, is
+    the same list."""
+    script = TEMPLATE / "{{cookiecutter.project_slug}}" / "scripts" / "template-diff.sh"
+    assert "NOT_FROM_TEMPLATE=" in script.read_text(encoding="utf-8")
+    assert compare.excluded_patterns(script.parent.parent) == compare.NOT_FROM_TEMPLATE
     assert compare.excluded_patterns(tmp_path) == compare.NOT_FROM_TEMPLATE
 
 

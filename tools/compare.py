@@ -50,9 +50,10 @@ RECORDED_FILES = (ANSWERS_FILE, ".cruft.json")
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 README_FILES = ("README.md", "README.rst", "README.txt", "README")
 LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING")
-# What is not the template's, when the regenerated project's Makefile does not
-# say (its NOT_FROM_TEMPLATE list, which `make template-diff` uses, is read
-# first; tests/test_compare.py checks this copy agrees with it).
+# What is not the template's, when the regenerated project does not say (the
+# NOT_FROM_TEMPLATE list of its scripts/template-diff.sh, which `make
+# template-diff` uses, is read first; tests/test_compare.py checks this copy
+# agrees with it).
 NOT_FROM_TEMPLATE = [
     ".git", ".cruft.json", ".venv", "venv", ".env", ".env.*", "__pycache__", "*.py[cod]",
     "*.egg-info", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".coverage", "htmlcov",
@@ -903,11 +904,15 @@ def recorded_source(repo_path):
 
 def excluded_patterns(project):
     """The names `make template-diff` leaves out: NOT_FROM_TEMPLATE in the
-    regenerated project's Makefile, else this module's copy of it."""
-    makefile = Path(project, "Makefile")
-    text = makefile.read_text(encoding="utf-8") if makefile.is_file() else ""
-    match = re.search(r"^NOT_FROM_TEMPLATE\s*:?=((?:.*\\\n)*.*)", text, flags=re.MULTILINE)
-    return match.group(1).replace("\\\n", " ").split() if match else list(NOT_FROM_TEMPLATE)
+    regenerated project's scripts/template-diff.sh (or, in older projects, its
+    Makefile), else this module's copy of it."""
+    for relative in ("scripts/template-diff.sh", "Makefile"):
+        path = Path(project, relative)
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        match = re.search(r"^NOT_FROM_TEMPLATE\s*:?=((?:.*\\\n)*.*)", text, flags=re.MULTILINE)
+        if match:
+            return match.group(1).replace("\\\n", " ").replace('"', " ").split()
+    return list(NOT_FROM_TEMPLATE)
 
 
 def is_excluded(name, patterns):

@@ -20,10 +20,15 @@ checkout=${CHECKOUT:-$(answer _checkout)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Not the template's: git, cruft's state, virtualenvs, local settings, caches,
-# build output and the lock files you create.
-printf '%s\n' .git .cruft.json .venv venv .env '.env.*' __pycache__ '*.py[cod]' \
-    '*.egg-info' .pytest_cache .ruff_cache .mypy_cache .coverage htmlcov build dist \
-    uv.lock requirements.lock.txt >"$tmp/exclude"
+# build output and the lock files you create (the template's tools/compare.py
+# reads this list too).
+NOT_FROM_TEMPLATE=".git .cruft.json .venv venv .env .env.* __pycache__ *.py[cod] \
+  *.egg-info .pytest_cache .ruff_cache .mypy_cache .coverage htmlcov build dist \
+  uv.lock requirements.lock.txt"
+set -f # the patterns are words, not file names to expand
+# shellcheck disable=SC2086 # one pattern a word
+printf '%s\n' $NOT_FROM_TEMPLATE >"$tmp/exclude"
+set +f
 printf 'cookiecutters_dir: "%s/clones"\nreplay_dir: "%s/replay"\n' "$tmp" "$tmp" >"$tmp/config.yaml"
 # shellcheck disable=SC2086 # COOKIECUTTER may be a command with arguments
 (cd .. && ${COOKIECUTTER:-cookiecutter} --config-file "$tmp/config.yaml" \
