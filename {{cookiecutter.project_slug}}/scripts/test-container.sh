@@ -9,7 +9,8 @@
 # the tag to a new image), and its kept-for label is a checksum of this
 # directory's path and inode (a checkout cloned again at the same path is a new
 # directory), HOST_UID:HOST_GID, compose.yaml and .env as they are now.
-# make passes COMPOSE_PROJECT_NAME, HOST_UID and HOST_GID; `make clean` removes it.
+# make passes COMPOSE_PROJECT_NAME, HOST_UID and HOST_GID (on the command line
+# for `id`: make before 4.4 exports nothing to $(shell)); `make clean` removes it.
 set -eu
 cd "$(dirname "$0")/.."
 name=$COMPOSE_PROJECT_NAME-test-kept
