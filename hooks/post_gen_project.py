@@ -1,4 +1,5 @@
-"""Remove the files of options not chosen, check the generated project, record the answers.
+"""Pick the variant of each file for the answers, remove the files of options
+not chosen, check the generated project, record the answers.
 
 Cookiecutter renders this file with Jinja and runs it in the new project
 directory; a non-zero exit makes it delete that directory. The answers arrive
@@ -13,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -35,11 +36,33 @@ OPTION_FILES = {
     "src/{package_name}/settings.py": ("database", {"postgres"}),
     "src/{package_name}/migrations": ("database", {"postgres"}),
     "tests/conftest.py": ("database", {"postgres"}),
+    "docs/database.md": ("database", {"postgres"}),
     "tests/test_db.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
+    "docs/dev-container.md": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
+    "docs/github.md": ("use_github_actions", {True}),
     ".pre-commit-config.yaml": ("use_pre_commit", {True}),
     "tests/test_pre_commit.py": ("use_pre_commit", {True}),
+    "docs/pre-commit.md": ("use_pre_commit", {True}),
+}
+
+# Files with one version per answer: where an option changes most of a file,
+# the template holds one readable file per answer beside it, named
+# `<stem>@<answer><suffix>` (`Dockerfile@uv`, `Dockerfile@pip`), or with two
+# options `<stem>@<answer>+<answer><suffix>` in the order listed here
+# (`cli@web+postgres.py`; a yes/no answer is `true` or `false`). The one for
+# the answers given takes the plain name; the others are deleted. A new
+# option's variants are new files and one row here.
+VARIANT_FILES = {
+    "Dockerfile": ("package_manager",),
+    "Makefile": ("app_type", "database"),
+    "docs/dependencies.md": ("package_manager",),
+    "scripts/requirements.py": ("package_manager",),
+    "src/{package_name}/__init__.py": ("app_type",),
+    "src/{package_name}/cli.py": ("app_type", "database"),
+    "src/{package_name}/web.py": ("database",),
+    "tests/test_cli.py": ("app_type", "database"),
 }
 
 UNRENDERED = ("{{", "{%")
@@ -76,6 +99,31 @@ def remove_unused(project, answers, table=OPTION_FILES):
             path.unlink()
         removed.append(relative)
     return removed
+
+
+def variant_name(relative, answers, options):
+    """``relative`` with the answers to ``options`` in its name: ``cli@web+none.py``."""
+    path = PurePosixPath(relative)
+    tag = "+".join(str(answers[option]).lower() for option in options)
+    return str(path.with_name(f"{path.stem}@{tag}{path.suffix}"))
+
+
+def pick_variants(project, answers, table=VARIANT_FILES):
+    """Give each file of ``table`` the variant for ``answers``, delete the other
+    variants; return the names of the variants kept."""
+    kept = []
+    for pattern, options in table.items():
+        relative = pattern.format(package_name=answers["package_name"])
+        target = Path(project, relative)
+        chosen = Path(project, variant_name(relative, answers, options))
+        if not chosen.is_file():
+            raise InvalidOutput(f"{relative}: the template has no variant {chosen.name}")
+        for other in target.parent.glob(f"{target.stem}@*{target.suffix}"):
+            if other != chosen:
+                other.unlink()
+        chosen.replace(target)
+        kept.append(chosen.name)
+    return kept
 
 
 def check_compose(project):
@@ -192,6 +240,7 @@ def write_answers(project, context):
 def main(answers_json, project):
     context = json.loads(answers_json)
     try:
+        pick_variants(project, context)
         remove_unused(project, context)
         check_project(project)
     except InvalidOutput as error:

@@ -33,8 +33,16 @@ DEFAULT_FILES = {
     "Makefile",
     "README.md",
     "compose.yaml",
+    "docs/dependencies.md",
+    "docs/development.md",
+    "docs/github.md",
+    "docs/pre-commit.md",
     "pyproject.toml",
     "scripts/dev-env.sh",
+    "scripts/docker-check.sh",
+    "scripts/requirements.py",
+    "scripts/template.sh",
+    "scripts/test-container.sh",
     "src/my_cool_project/__init__.py",
     "src/my_cool_project/__main__.py",
     "src/my_cool_project/cli.py",
@@ -287,9 +295,11 @@ def test_dockerfile_sets_each_version_and_setting_once_and_caches_downloads(bake
     assert len(defaults) == len(dict(defaults)), "an ARG default is set twice"
     for name in versions:  # global, before the first stage
         assert text.index(f"ARG {name}=") < text.index("\nFROM ")
-    # No other file of the project names a version the Dockerfile sets.
+    # No other file of the project names a version the Dockerfile sets (its
+    # documentation may: README.md and docs/).
+    explained = ("Dockerfile", "README.md", "pyproject.toml")
     for relative, content in project_files(project).items():
-        if relative not in ("Dockerfile", "README.md", "pyproject.toml"):
+        if relative not in explained and not relative.startswith("docs/"):
             assert b"PYTHON_VERSION" not in content and b"0.13.8" not in content, relative
     assert not (project / ".python-version").exists()
     # Each environment variable is set in one stage only.

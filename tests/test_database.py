@@ -27,6 +27,7 @@ DATABASE_FILES = (
     f"src/{PACKAGE}/migrations/versions/0001_create_items.py",
     "tests/conftest.py",
     "tests/test_db.py",
+    "docs/database.md",
 )
 INTERPOLATION = re.compile(r"\$\{(\w+):-([^}]*)\}")
 
@@ -133,7 +134,7 @@ def test_postgres_make_targets_migrate_and_never_delete_pulled_images(all_projec
             assert "alembic revision --autogenerate -m" in makefile
 
 
-def test_postgres_dependencies_devcontainer_workflow_and_readme(all_projects):
+def test_postgres_dependencies_devcontainer_workflow_and_docs(all_projects):
     for answers in POSTGRES:
         project = all_projects[combination_id(answers)]
         meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -151,9 +152,11 @@ def test_postgres_dependencies_devcontainer_workflow_and_readme(all_projects):
             )
             runs = [step.get("run") for step in workflow["jobs"]["test"]["steps"]]
             assert runs.index("make test") < runs.index("make migrate") < runs.index("make down")
-    readme = (all_projects[combination_id(POSTGRES[0])] / "README.md").read_text(encoding="utf-8")
+    readme = (all_projects[combination_id(POSTGRES[0])] / "docs/database.md").read_text(
+        encoding="utf-8"
+    )
     for words in (
-        "## The database",
+        "# The database",
         "**Migrations**",
         "<database>_test",
         "DATABASE_URL",

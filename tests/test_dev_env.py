@@ -37,8 +37,13 @@ def checkout(baked, tmp_path):
 
 
 def test_passes_shellcheck(baked):
-    script = baked / "scripts" / "dev-env.sh"
-    run([tool("shellcheck"), "--shell=sh", "--severity=style", script])  # fails on a finding
+    """Every script of the project, each saying what it is for in its first comment."""
+    scripts = sorted((baked / "scripts").glob("*.sh"))
+    assert len(scripts) >= 4, scripts
+    for script in scripts:
+        lines = script.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "#!/bin/sh" and lines[1].startswith("# "), script.name
+    run([tool("shellcheck"), "--shell=sh", "--severity=style", *scripts])  # fails on a finding
 
 
 @pytest.mark.parametrize("shell", SHELLS)

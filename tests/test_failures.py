@@ -5,6 +5,7 @@ local_extensions.SyntaxErrorCleanupExtension turns it into an error that
 cookiecutter cleans up after)."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 from jinja2 import Environment
@@ -20,11 +21,13 @@ PROJECT = "{{cookiecutter.project_slug}}"
 def broken_template(tmp_path):
     """A copy of the template; the test breaks one file in it."""
     copy = tmp_path / "template"
-    shutil.copytree(
-        TEMPLATE,
-        copy,
-        ignore=shutil.ignore_patterns(".git", ".venv", "tests", "benchmarks", "__pycache__"),
-    )
+
+    def ignore(directory, names):
+        """This repository's own tests and caches, not the project template's tests/."""
+        top = ("tests", "benchmarks") if Path(directory) == TEMPLATE else ()
+        return {name for name in names if name in (".git", ".venv", "__pycache__", *top)}
+
+    shutil.copytree(TEMPLATE, copy, ignore=ignore)
 
     def break_file(relative, old, new):
         path = copy / PROJECT / relative
@@ -47,7 +50,12 @@ def broken_template(tmp_path):
         ),
         ("README.md", "## Your first change", "{{ cookiecutter.nope }}", "has no attribute 'nope'"),
         ("README.md", "## Your first change", "{% if %}", "Jinja syntax error in README.md, line"),
-        ("Makefile", "help:", "{% for x in y %}\nhelp:", "Jinja syntax error in Makefile"),
+        (
+            "Makefile@cli+none",
+            "help:",
+            "{% for x in y %}\nhelp:",
+            "Jinja syntax error in Makefile@cli+none",
+        ),
         ("compose.yaml", "services:", "{{ 1 + }}\nservices:", "Jinja syntax error in compose"),
     ],
 )

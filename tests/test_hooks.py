@@ -1,5 +1,6 @@
 """Unit tests of the hooks' functions and the template's Jinja filters."""
 
+import itertools
 import json
 import re
 import tomllib
@@ -173,12 +174,54 @@ def test_remove_unused_follows_the_table(tmp_path):
     assert not any((tmp_path / "src").rglob("*.py"))
 
 
+def choices(option):
+    return OPTIONS[option] if isinstance(OPTIONS[option], list) else [True, False]
+
+
 def test_option_table_names_real_template_files_and_options():
+    variants = {pattern for pattern in post.VARIANT_FILES}
     for pattern, (option, keep_for) in post.OPTION_FILES.items():
         relative = pattern.format(package_name="{{cookiecutter.package_name}}")
-        assert (TEMPLATE / "{{cookiecutter.project_slug}}" / relative).exists(), relative
-        choices = OPTIONS[option] if isinstance(OPTIONS[option], list) else [True, False]
-        assert keep_for <= set(choices), relative
+        path = TEMPLATE / "{{cookiecutter.project_slug}}" / relative
+        assert path.exists() or pattern in variants, relative
+        assert keep_for <= set(choices(option)), relative
+
+
+def test_variant_table_has_one_file_per_answer_and_no_stray_variant():
+    """Every combination of a row's answers has its file, under the plain name
+    none, and every `@` file in the template is one of them."""
+    project = TEMPLATE / "{{cookiecutter.project_slug}}"
+    expected = set()
+    for pattern, options in post.VARIANT_FILES.items():
+        relative = pattern.format(package_name="{{cookiecutter.package_name}}")
+        assert not (project / relative).exists(), f"{relative}: a plain file beside its variants"
+        for values in itertools.product(*(choices(option) for option in options)):
+            answers = dict(zip(options, values, strict=True))
+            expected.add(post.variant_name(relative, answers, options))
+    found = {path.relative_to(project).as_posix() for path in project.rglob("*@*")}
+    assert found == expected
+
+
+def test_pick_variants_keeps_the_answer_under_the_plain_name(tmp_path):
+    table = {"Dockerfile": ("package_manager",), "src/{package_name}/cli.py": ("app_type", "x")}
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    names = [
+        "Dockerfile@uv",
+        "Dockerfile@pip",
+        "src/pkg/cli@web+true.py",
+        "src/pkg/cli@web+false.py",
+    ]
+    for name in names:
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    answers = {"package_name": "pkg", "package_manager": "pip", "app_type": "web", "x": True}
+    assert post.pick_variants(tmp_path, answers, table) == ["Dockerfile@pip", "cli@web+true.py"]
+    assert (tmp_path / "Dockerfile").read_text(encoding="utf-8") == "Dockerfile@pip"
+    assert (tmp_path / "src/pkg/cli.py").read_text(encoding="utf-8") == "src/pkg/cli@web+true.py"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["Dockerfile", "cli.py"]
+    with pytest.raises(
+        post.InvalidOutput, match=r"Dockerfile: the template has no variant Dockerfile@uv"
+    ):
+        post.pick_variants(tmp_path, {**answers, "package_manager": "uv"}, table)
 
 
 @pytest.fixture

@@ -1,6 +1,4 @@
-{%- set db = cookiecutter.database == "postgres" -%}
 """The web application, served by uvicorn: ``{{ cookiecutter.package_name }}.web:app``."""
-{%- if db %}
 
 import logging
 from collections.abc import Iterator
@@ -15,17 +13,10 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.models import add_item, list_items
-{%- else %}
-
-from importlib.metadata import version
-
-from fastapi import FastAPI
-{%- endif %}
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 
 app = FastAPI(title=DISTRIBUTION, version=version(DISTRIBUTION))
-{%- if db %}
 log = logging.getLogger(__name__)
 
 
@@ -54,14 +45,12 @@ def database_unavailable(request: Request, error: OperationalError) -> JSONRespo
     detail = db.describe(error, db.engine())
     log.error("%s %s: %s", request.method, request.url.path, detail)
     return JSONResponse({"detail": "database unavailable"}, status_code=503)
-{%- endif %}
 
 
 @app.get("/health")
 def health() -> dict[str, str]:
     """Liveness probe: the compose healthcheck asks it."""
     return {"status": "ok"}
-{%- if db %}
 
 
 @app.get("/ready")
@@ -74,14 +63,12 @@ def ready(response: Response) -> dict[str, str]:
         response.status_code = 503
         return {"status": "unavailable", "database": "unavailable"}
     return {"status": "ok", "database": "ok"}
-{%- endif %}
 
 
 @app.get("/")
 def index() -> dict[str, str]:
     """The project's name and version, from the installed metadata."""
     return {"name": DISTRIBUTION, "version": app.version}
-{%- if db %}
 
 
 @app.post("/items", status_code=201)
@@ -96,4 +83,3 @@ def create_item(item: NewItem, session: SessionDep) -> ItemOut:
 def read_items(session: SessionDep) -> list[ItemOut]:
     """Every item, oldest first."""
     return [ItemOut.model_validate(item) for item in list_items(session)]
-{%- endif %}

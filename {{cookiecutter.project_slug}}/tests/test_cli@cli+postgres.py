@@ -1,5 +1,3 @@
-{%- set web = cookiecutter.app_type == "web" -%}
-{%- set db = cookiecutter.database == "postgres" -%}
 """Tests of the console script, as installed in the image."""
 
 import shutil
@@ -8,22 +6,14 @@ import sys
 from importlib.metadata import version
 
 import pytest
-{%- if web %}
-import uvicorn
-{%- endif %}
-{%- if db and not web %}
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
-{%- endif %}
 
-{% if not web -%}
-from {{ cookiecutter.package_name }} import {% if db %}db, {% endif %}greet
-{% endif -%}
+from {{ cookiecutter.package_name }} import db, greet
 from {{ cookiecutter.package_name }}.cli import main
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 PACKAGE = "{{ cookiecutter.package_name }}"
-{%- if not web %}
 
 
 def test_greet():
@@ -31,32 +21,10 @@ def test_greet():
 
 
 def test_main_prints_greeting(capsys):
-{%- if db %}
     assert main(["greet", "team"]) == 0
     assert capsys.readouterr().out == "Hello, team!\n"
     assert main([]) == 0
     assert capsys.readouterr().out == "Hello, world!\n"
-{%- else %}
-    assert main(["team"]) == 0
-    assert capsys.readouterr().out == "Hello, team!\n"
-{%- endif %}
-{%- else %}
-
-
-def test_main_serves_the_app_with_uvicorn(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs))
-    )
-    assert main(["--port", "9000"]) == 0
-    assert calls == [
-        (
-            (f"{PACKAGE}.web:app",),
-            {"host": "127.0.0.1", "port": 9000, "reload": False},
-        )
-    ]
-{%- endif %}
-{%- if db and not web %}
 
 
 def test_items_are_added_and_listed(session, capsys):
@@ -76,8 +44,6 @@ def test_a_database_that_is_down_is_one_line(monkeypatch, capsys):
     error = capsys.readouterr().err
     assert error.startswith("error: database unavailable at postgresql+psycopg://")
     assert error.count("\n") == 1 and "secret" not in error
-{%- endif %}
-{%- if db %}
 
 
 def test_migrate_brings_the_database_to_the_latest_revision(engine):
@@ -91,7 +57,6 @@ def test_refuses_to_start_without_database_url(monkeypatch, capsys):
         "error: DATABASE_URL is not set: set it to "
         "postgresql://user:password@host:5432/database\n"
     )
-{%- endif %}
 
 
 def test_version_comes_from_installed_metadata(capsys):
@@ -111,20 +76,10 @@ def test_console_script_is_installed():
 
 
 def test_python_dash_m_runs_the_cli():
-{%- if not web %}
     result = subprocess.run(
-        [sys.executable, "-m", PACKAGE, {% if db %}"greet", {% endif %}"team"],
+        [sys.executable, "-m", PACKAGE, "greet", "team"],
         capture_output=True,
         text=True,
         check=True,
     )
     assert result.stdout == "Hello, team!\n"
-{%- else %}
-    result = subprocess.run(
-        [sys.executable, "-m", PACKAGE, "--version"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout == f"{DISTRIBUTION} {version(DISTRIBUTION)}\n"
-{%- endif %}

@@ -1,82 +1,26 @@
-{%- set web = cookiecutter.app_type == "web" -%}
-{%- set db = cookiecutter.database == "postgres" -%}
-"""The ``{{ cookiecutter.project_slug }}`` console script
-{%- if web %}: serve the web app with uvicorn{% endif %}."""
+"""The ``{{ cookiecutter.project_slug }}`` console script."""
 
 import argparse
-{%- if db %}
 import logging
 import sys
-{%- endif %}
 from importlib.metadata import metadata
-{%- if web %}
-
-import uvicorn
-{%- elif db %}
 
 from sqlalchemy.exc import OperationalError
-{%- endif %}
-{%- if web and db %}
-
-from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
-{%- elif db %}
 
 from {{ cookiecutter.package_name }} import db, greet
 from {{ cookiecutter.package_name }}.models import add_item, list_items
 from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
-{%- elif not web %}
-
-from {{ cookiecutter.package_name }} import greet
-{%- endif %}
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 
 
 def main(argv: list[str] | None = None) -> int:
-{%- if web %}
-    """Serve the web app; ``--version`` reports the installed distribution's version."""
-{%- else %}
     """Print a greeting; ``--version`` reports the installed distribution's version."""
-{%- endif %}
     meta = metadata(DISTRIBUTION)
     parser = argparse.ArgumentParser(prog=DISTRIBUTION, description=meta.get("Summary"))
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {meta['Version']}"
     )
-{%- if web %}
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--port", type=int, default={{ cookiecutter.port }}, help="port (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--reload", action="store_true", help="restart when a source file changes"
-    )
-{%- if db %}
-    commands = parser.add_subparsers(dest="command", title="commands")
-    commands.add_parser("migrate", help="bring the database to the latest migration")
-{%- endif %}
-    args = parser.parse_args(argv)
-{%- if db %}
-    try:
-        database_url()  # the app needs a database: refuse to start without one
-    except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.command == "migrate":
-        return migrate()
-{%- endif %}
-    uvicorn.run(
-        "{{ cookiecutter.package_name }}.web:app",
-        host=args.host,
-        port=args.port,
-        reload=args.reload,
-    )
-{%- elif db %}
     commands = parser.add_subparsers(dest="command", title="commands")
     parser.set_defaults(command="greet", name="world")  # no command: greet
     greeting = commands.add_parser("greet", help="print a greeting (the default)")
@@ -100,16 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return migrate()
     else:
         return items_command(args)
-{%- else %}
-    parser.add_argument(
-        "name", nargs="?", default="world", help="who to greet (default: %(default)s)"
-    )
-    args = parser.parse_args(argv)
-    print(greet(args.name))
-{%- endif %}
     return 0
-{%- if db %}
-{%- if not web %}
 
 
 def items_command(args: argparse.Namespace) -> int:
@@ -127,7 +62,6 @@ def items_command(args: argparse.Namespace) -> int:
         print(f"error: {db.describe(error, db.engine())}", file=sys.stderr)
         return 1
     return 0
-{%- endif %}
 
 
 def migrate() -> int:
@@ -136,4 +70,3 @@ def migrate() -> int:
     logging.getLogger("alembic").setLevel(logging.INFO)
     db.migrate()
     return 0
-{%- endif %}

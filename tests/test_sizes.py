@@ -1,0 +1,96 @@
+"""Files a newcomer reads in one sitting, and template sources that read like them.
+
+For every structural combination (the choices and yes/no options that change
+which files exist or what they say; python_version and license only substitute
+text), the generated Makefile, Dockerfile and README.md stay within the lines
+below; and every file of the template stays mostly itself, not Jinja: the
+share of its lines with a Jinja statement (`{%`), comment (`{#`) or
+conditional expression (`{{ ... if ... }}`) is bounded. Run with `-s` to see
+the table.
+"""
+
+import itertools
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import CHOICE_OPTIONS, bake_combination, combination_id, compile_templates_once
+from helpers import TEMPLATE
+
+# What only substitutes text: one value each is enough.
+TEXT_ONLY = {"python_version", "license"}
+STRUCTURAL = {key: values for key, values in CHOICE_OPTIONS.items() if key not in TEXT_ONLY}
+STRUCTURAL_COMBINATIONS = [
+    dict(zip(STRUCTURAL, values, strict=True)) for values in itertools.product(*STRUCTURAL.values())
+]
+MAX_LINES = {"Makefile": 70, "Dockerfile": 70, "README.md": 150}
+# Configuration may need more of its lines to vary than code or prose: about a
+# quarter (pyproject.toml, whose dependency lists stay sorted, is at 25.4 %).
+CONFIG_SUFFIXES = {".toml", ".yaml", ".yml", ".json", ".ini"}
+MAX_JINJA_SHARE = {"config": 0.26, "code or prose": 0.10}
+JINJA_LINE = re.compile(r"\{%|\{#|\{\{[^}]*\bif\b")
+
+
+def jinja_lines(text):
+    return sum(1 for line in text.splitlines() if JINJA_LINE.search(line))
+
+
+def kind(path):
+    return "config" if path.suffix in CONFIG_SUFFIXES else "code or prose"
+
+
+@pytest.fixture(scope="module")
+def structural_projects(tmp_path_factory):
+    """{combination id: project path}, one bake per structural combination."""
+    root = tmp_path_factory.mktemp("structural")
+    ids = [combination_id(answers) for answers in STRUCTURAL_COMBINATIONS]
+    workers = {"max_workers": os.cpu_count(), "initializer": compile_templates_once}
+    with ProcessPoolExecutor(**workers) as pool:
+        paths = pool.map(bake_combination, STRUCTURAL_COMBINATIONS, [root / i for i in ids])
+        return dict(zip(ids, paths, strict=True))
+
+
+def test_generated_makefile_dockerfile_and_readme_are_short(structural_projects):
+    rows, too_long = [], []
+    for name, project in structural_projects.items():
+        sizes = {
+            relative: len((project / relative).read_text(encoding="utf-8").splitlines())
+            for relative in MAX_LINES
+        }
+        rows.append(f"{name:<40} " + " ".join(f"{sizes[r]:>10}" for r in MAX_LINES))
+        too_long += [
+            f"{name}: {relative} has {lines} lines (at most {MAX_LINES[relative]})"
+            for relative, lines in sizes.items()
+            if lines > MAX_LINES[relative]
+        ]
+    print("\nlines per combination".ljust(41) + " ".join(f"{r:>10}" for r in MAX_LINES))
+    print("\n".join(rows))
+    assert len(rows) == 64
+    assert not too_long, "\n".join(too_long)
+
+
+def test_template_files_are_mostly_not_jinja():
+    project = TEMPLATE / "{{cookiecutter.project_slug}}"
+    rows, too_much = [], []
+    for path in sorted(p for p in project.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        total, jinja = len(text.splitlines()), jinja_lines(text)
+        share = jinja / total if total else 0
+        relative = path.relative_to(project).as_posix()
+        rows.append(f"{relative:<60} {jinja:>4} / {total:<4} {share:6.1%}")
+        if share > MAX_JINJA_SHARE[kind(path)]:
+            limit = MAX_JINJA_SHARE[kind(path)]
+            too_much.append(f"{relative}: {share:.1%} Jinja lines ({kind(path)}: {limit:.0%})")
+    print("\nJinja lines per template file\n" + "\n".join(rows))
+    assert not too_much, "\n".join(too_much)
+
+
+def test_the_jinja_line_count_sees_statements_comments_and_conditional_expressions():
+    text = (
+        "a\n{%- if x %}\nb {{ y }}\n{{ 'p' if q else 'r' }}\n{# note #}\nsuffix {{ identifier }}\n"
+    )
+    assert jinja_lines(text) == 3
+    assert kind(Path("compose.yaml")) == "config" and kind(Path("Makefile@cli+none")) != "config"
