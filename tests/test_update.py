@@ -101,7 +101,7 @@ def edit(project, env):
         makefile.write(MY_TARGET)
     (project / ".github" / "dependabot.yml").unlink()
     replace(project / "Dockerfile", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.14.0")
-    (project / "docs").mkdir()
+    (project / "docs").mkdir(exist_ok=True)
     (project / "docs" / "notes.md").write_text(OWN_FILE, encoding="utf-8")
     commit(project, env, "our edits")
 
@@ -109,7 +109,7 @@ def edit(project, env):
 def assert_edits_kept(project):
     assert DEPENDENCY in (project / "pyproject.toml").read_text(encoding="utf-8")
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert MY_SECTION in readme and "Edit `greet()`" not in readme
+    assert MY_SECTION in readme and "1. Edit the code in" not in readme
     assert (project / "Makefile").read_text(encoding="utf-8").endswith(MY_TARGET)
     assert not (project / ".github" / "dependabot.yml").exists()
     assert "ARG UV_VERSION=0.14.0\n" in (project / "Dockerfile").read_text(encoding="utf-8")

@@ -20,8 +20,8 @@ SLUG = "{{cookiecutter.project_slug}}"
 OLD_DESCRIPTION = "A short description of the project."
 NEW_DESCRIPTION = "A new default description."
 DOCS_URL = "https://example.com/docs"
-DOCKERFILE_V1 = "# Downloads stay in a BuildKit cache mount between builds, so a dependency"
-DOCKERFILE_V2 = "# Downloads stay in a BuildKit cache mount (v2) between builds, so a dependency"
+DOCKERFILE_V1 = "# The versions: each is set here and nowhere else."
+DOCKERFILE_V2 = "# The versions (v2): each is set here and nowhere else."
 HELP_V1 = "help: ## List the targets"
 HELP_V2 = "help: ## List the targets (v2)"
 
@@ -67,7 +67,10 @@ def history(tmp_path_factory, module_env):
     commits = {"v1": run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()}
 
     (project / ".gitattributes").unlink()
-    (project / "tests" / "test_cli.py").rename(project / "tests" / "test_command.py")
+    # tests/test_cli.py has a variant per app type and database (the hook's VARIANT_FILES).
+    for variant in (project / "tests").glob("test_cli@*.py"):
+        variant.rename(variant.with_name(variant.name.replace("test_cli@", "test_command@")))
+    replace(repo / "hooks" / "post_gen_project.py", '"tests/test_cli.py"', '"tests/test_command.py"')
     options = json.loads((repo / "cookiecutter.json").read_text(encoding="utf-8"))
     options["description"] = NEW_DESCRIPTION
     options = dict(
@@ -77,12 +80,14 @@ def history(tmp_path_factory, module_env):
     (repo / "cookiecutter.json").write_text(json.dumps(options, indent=2) + "\n", encoding="utf-8")
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("\nDocs: {{ cookiecutter.docs_url }}\n")
-    replace(project / "Dockerfile", DOCKERFILE_V1, DOCKERFILE_V2)
-    replace(project / "Makefile", HELP_V1, HELP_V2)
+    for dockerfile in project.glob("Dockerfile@*"):
+        replace(dockerfile, DOCKERFILE_V1, DOCKERFILE_V2)
+    for makefile in project.glob("Makefile@*"):
+        replace(makefile, HELP_V1, HELP_V2)
     commits["v2"] = commit(repo, env, "v2: docs_url, test_command.py, no .gitattributes", "v2")
 
-    replace(project / "Dockerfile", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.13.9")
-    replace(project / "Dockerfile", "ARG PIP_VERSION=26.3", "ARG PIP_VERSION=26.3.1")
+    replace(project / "Dockerfile@uv", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.13.9")
+    replace(project / "Dockerfile@pip", "ARG PIP_VERSION=26.3", "ARG PIP_VERSION=26.3.1")
     commits["v3"] = commit(repo, env, "v3: newer uv and pip", "v3")
     return {"url": repo.as_uri(), "repo": repo, **commits}
 
