@@ -13,7 +13,14 @@ import urllib.request
 import pytest
 
 from conftest import bake_ok
-from helpers import ComposeProject, compose_environment, run
+from helpers import (
+    STRICT_PYTEST,
+    ComposeProject,
+    compose_environment,
+    passed_silently,
+    run,
+    shown,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -80,9 +87,10 @@ def web(request, cookies_session, docker):
         project.down()  # also <slug>:prod and the images `docker compose watch` replaced
 
 
-def test_tests_pass_through_the_test_client(web):
-    result = web.compose("run", "--rm", "test")
-    assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
+def test_tests_pass_through_the_test_client_with_no_warning(web):
+    """The fresh project's suite, every warning an error (web, no database)."""
+    result = web.compose("run", "--rm", "test", *STRICT_PYTEST, check=False)
+    assert passed_silently(result) and "failed" not in result.stdout, shown(result)
 
 
 def test_app_comes_up_healthy_on_localhost_and_answers(web):
