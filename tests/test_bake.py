@@ -26,6 +26,7 @@ DEFAULT_FILES = {
     ".github/workflows/template-drift.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
+    ".vscode/launch.json",
     "Dockerfile",
     "LICENSE",
     "Makefile",
@@ -381,7 +382,7 @@ def test_readme_onboards_with_the_commands_that_exist(baked):
     assert lock in readme and lock in makefile
     targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE))
     assert {
-        "build", "test", "test-watch", "run", "shell", "lint", "format",
+        "build", "test", "test-watch", "debug", "debug-test", "run", "shell", "lint", "format",
         "lock", "watch", "prod-build", "prod", "clean", "template-diff", "help",
     } <= targets  # fmt: skip
     named = set(re.findall(r"(?<![\w-])make ([a-z][a-z-]*)", readme))

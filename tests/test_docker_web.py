@@ -162,8 +162,9 @@ def test_prod_image_is_lean_non_root_and_serves(web):
     docker_run = ["docker", "run", "--rm", image]
     assert run([*docker_run, web.slug, "--version"]).stdout == f"{web.slug} 0.1.0\n"
     assert run([*docker_run, "id", "-u"]).stdout.strip() == "10001"
-    no_pytest = run([*docker_run, "python", "-c", "import pytest"], check=False)
-    assert no_pytest.returncode != 0 and "No module named 'pytest'" in no_pytest.stderr
+    for dev_only in ("pytest", "debugpy"):  # the dev group stays out
+        missing = run([*docker_run, "python", "-c", f"import {dev_only}"], check=False)
+        assert missing.returncode != 0 and f"No module named '{dev_only}'" in missing.stderr
     package = web.slug.replace("-", "_")
     where = run([*docker_run, "python", "-c", f"import {package}; print({package}.__file__)"])
     assert where.stdout.startswith("/opt/venv/lib/") and "site-packages" in where.stdout
