@@ -152,6 +152,9 @@ def attach_configuration(project, port):
     launch = json.loads(project.read(".vscode/launch.json"))["configurations"][0]
     assert launch["request"] == "attach" and launch["type"] == "debugpy"
     assert launch["pathMappings"] == [{"localRoot": "${workspaceFolder}", "remoteRoot": "/src"}]
+    # Its port is the Makefile's default DEBUG_PORT (the tests pick a free one).
+    assert launch["connect"] == {"host": "127.0.0.1", "port": 5678}
+    assert "\nDEBUG_PORT ?= 5678\n" in project.read("Makefile")
     return {
         **{key: value for key, value in launch.items() if key not in ("name", "type")},
         "connect": {"host": "127.0.0.1", "port": port},
