@@ -1,13 +1,16 @@
 """Jinja extensions of the template: filters that quote answers for the file
 formats it writes, a syntax check that lets cookiecutter clean up, the sandbox,
-and the template's own options for the hooks.
+the template's own options for the hooks, and a slug filter that refuses a
+project name no slug can be made from.
 
 Cookiecutter loads this module because ``cookiecutter.json`` names its classes in
 ``_extensions``. Each filter returns a complete double-quoted string, so an
 answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
 """
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
 
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
@@ -123,3 +126,53 @@ class OptionsExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
         environment.globals["template_options"] = template_options
+
+
+def _pre_gen_hook():
+    """hooks/pre_gen_project.py as a module: its rules, written once, also serve here.
+    (Its Jinja is inside raw strings, so the file imports as plain Python.)"""
+    path = Path(__file__).with_name("hooks") / "pre_gen_project.py"
+    spec = importlib.util.spec_from_file_location("pre_gen_project", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def refuse_unusable_name(name, slug):
+    """Stop with the hook's one line when ``name`` (the project name) is not one line
+    of text, is empty, or gives the empty ``slug`` (``'!!!'``: no letter or digit)."""
+    hook = _pre_gen_hook()
+    try:
+        hook.check_text("project_name", name)
+        if not slug:
+            rule = "must contain a letter or digit: the slug and package are made from them"
+            raise hook.InvalidAnswer("project_name", name, rule)
+    except hook.InvalidAnswer as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+class ProjectNameExtension(Extension):
+    """Make ``slugify`` (cookiecutter.json derives ``project_slug`` from the project
+    name with it) refuse a name that gives no usable slug, in the one-line format.
+
+    Cookiecutter renders the derived slug while it builds the context, and then
+    checks the target directory ``<output dir>/<slug>`` before any hook runs: an
+    empty slug makes the target the output directory itself, which exists, and the
+    user reads ``Error: "." directory already exists`` instead of the hook's line.
+    Raising ``SystemExit`` after printing the line is the one way out of that
+    render that cookiecutter neither wraps (with the context dumped) nor shows as a
+    traceback; nothing has been written yet. Only the slug's empty result is
+    refused here: every other rule stays with the pre-generation hook."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        slugify = environment.filters["slugify"]
+
+        def checked_slugify(value, *args, **kwargs):
+            slug = slugify(value, *args, **kwargs)
+            if not slug:
+                refuse_unusable_name(value, slug)
+            return slug
+
+        environment.filters["slugify"] = checked_slugify

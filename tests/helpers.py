@@ -181,6 +181,23 @@ def remove_compose_project(name):
     run(["docker", "image", "rm", "--force", *set(images), *built], check=False)
 
 
+# --- A fresh project's tests, with every warning an error ----------------------
+
+# pytest as the Docker tests run a fresh project's suite to prove it silent:
+# a warning fails the run instead of being summarised.
+STRICT_PYTEST = ("pytest", "-W", "error")
+
+
+def passed_silently(result):
+    """Whether a pytest run passed and its output mentions no warning (pytest's
+    summary line would say "N warnings", its report "warnings summary")."""
+    return (
+        result.returncode == 0
+        and " passed" in result.stdout
+        and ("warning" not in result.stdout.lower())
+    )
+
+
 # --- BuildKit's plain log (`docker compose build --progress=plain`) ---------------
 
 STEP_HEADER = re.compile(r"^#(\d+) \[(\S+)(?: (\S+))? (\d+)/(\d+)\] (.*)$")

@@ -37,11 +37,13 @@ from docker_support import (  # noqa: F401 (imported from here by other modules)
 )
 from helpers import (
     SOURCE_COPY,
+    STRICT_PYTEST,
     compose_environment,
     distinct_files,
     installed,
     normalized,
     output,
+    passed_silently,
     run,
     shown,
     split_at_source_copy,
@@ -202,9 +204,10 @@ class TestDevLoop:
         assert labels["org.opencontainers.image.version"] == "0.1.0", labels
 
     @step
-    def test_02_tests_pass(self, loop):
-        result = loop.compose("run", "--rm", "test", check=False)
-        assert result.returncode == 0 and BAKED in result.stdout, shown(result)
+    def test_02_tests_pass_with_no_warning(self, loop):
+        """The fresh project's suite, every warning an error (cli, no database)."""
+        result = loop.compose("run", "--rm", "test", *STRICT_PYTEST, check=False)
+        assert passed_silently(result) and BAKED in result.stdout, shown(result)
         assert f"Python {loop.answers['python_version']}." in result.stdout, shown(result)
 
     @step

@@ -31,7 +31,7 @@ from docker_support import (
     step,
     wait_for_answer,
 )
-from helpers import run, shown
+from helpers import STRICT_PYTEST, passed_silently, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -151,8 +151,10 @@ class TestDatabase:
     def test_01_compose_file_is_valid_and_the_tests_pass_against_postgres(self, loop):
         config = loop.compose("config", "-q", check=False)
         assert config.returncode == 0 and not config.stderr, shown(config)
-        result = loop.make("test", check=False)
+        # Every warning an error: the fresh project is silent (database=postgres).
+        result = loop.make("test", f"ARGS={' '.join(STRICT_PYTEST[1:])}", check=False)
         assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
+        assert passed_silently(result), shown(result)
         assert "tests/test_db.py" in result.stdout, shown(result)
         image = loop.sql("SELECT version()", "postgres")[0][0]
         assert image.startswith("PostgreSQL 18"), image

@@ -12,7 +12,14 @@ import pytest
 
 from conftest import bake_ok
 from docker_support import free_port, get, slug, wait_for_answer
-from helpers import ComposeProject, compose_environment, run
+from helpers import (
+    STRICT_PYTEST,
+    ComposeProject,
+    compose_environment,
+    passed_silently,
+    run,
+    shown,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -54,9 +61,10 @@ def web(request, cookies_session, docker):
         project.down()  # also <slug>:prod and the images `docker compose watch` replaced
 
 
-def test_tests_pass_through_the_test_client(web):
-    result = web.compose("run", "--rm", "test")
-    assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
+def test_tests_pass_through_the_test_client_with_no_warning(web):
+    """The fresh project's suite, every warning an error (web, no database)."""
+    result = web.compose("run", "--rm", "test", *STRICT_PYTEST, check=False)
+    assert passed_silently(result) and "failed" not in result.stdout, shown(result)
 
 
 def test_app_comes_up_healthy_on_localhost_and_answers(web):
@@ -128,8 +136,9 @@ def test_prod_image_is_lean_non_root_and_serves(web):
     docker_run = ["docker", "run", "--rm", image]
     assert run([*docker_run, web.slug, "--version"]).stdout == f"{web.slug} 0.1.0\n"
     assert run([*docker_run, "id", "-u"]).stdout.strip() == "10001"
-    no_pytest = run([*docker_run, "python", "-c", "import pytest"], check=False)
-    assert no_pytest.returncode != 0 and "No module named 'pytest'" in no_pytest.stderr
+    for dev_only in ("pytest", "debugpy"):  # the dev group stays out
+        missing = run([*docker_run, "python", "-c", f"import {dev_only}"], check=False)
+        assert missing.returncode != 0 and f"No module named '{dev_only}'" in missing.stderr
     package = web.slug.replace("-", "_")
     where = run([*docker_run, "python", "-c", f"import {package}; print({package}.__file__)"])
     assert where.stdout.startswith("/opt/venv/lib/") and "site-packages" in where.stdout

@@ -268,6 +268,46 @@ def test_an_empty_name_is_reported_as_itself_not_as_the_slug_made_from_it(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+UNUSABLE_NAMES = [
+    ("", "must not be empty"),
+    ("   ", "must not be empty"),
+    ("!!!", "must contain a letter or digit: the slug and package are made from them"),
+    ("🚀 -- ✨", "must contain a letter or digit: the slug and package are made from them"),
+]
+
+
+@pytest.mark.parametrize("where", ["output-dir", "cwd"])
+@pytest.mark.parametrize(("name", "rule"), UNUSABLE_NAMES, ids=["empty", "blank", "!!!", "emoji"])
+def test_a_name_with_no_slug_is_refused_where_cookiecutter_runs(tmp_path, name, rule, where):
+    """A name that gives an empty slug would make the target the output directory
+    itself, which exists: cookiecutter alone answers `Error: "." directory already
+    exists` before any hook runs. local_extensions.ProjectNameExtension refuses it
+    while the slug is derived, with the hook's one line, in an existing output
+    directory (-o) and in the current one (the usual way)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "mine.txt").write_text("mine\n", encoding="utf-8")
+    before = snapshot(work)
+    args = ["--no-input", str(TEMPLATE), f"project_name={name}"]
+    if where == "output-dir":
+        result = run_cookiecutter(*args, output_dir=work, cwd=tmp_path)
+    else:
+        result = run_cookiecutter(*args, cwd=work)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"error: project_name={name!r}: {rule}"]
+    assert snapshot(work) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["work"]
+
+
+def test_a_name_with_no_slug_is_fine_with_a_slug_given(tmp_path):
+    result = run_cookiecutter(
+        "--no-input", str(TEMPLATE), "project_name=!!!", "project_slug=bangs", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert [path.name for path in tmp_path.iterdir()] == ["bangs"]
+
+
 @pytest.mark.parametrize("overwrite", [[], ["--overwrite-if-exists"], ["-f"]])
 def test_existing_non_empty_target_is_refused_and_left_untouched(tmp_path, overwrite):
     """Cookiecutter refuses an existing directory; with -f it goes on to the pre-gen

@@ -70,7 +70,9 @@ def history(tmp_path_factory, module_env):
     # tests/test_cli.py has a variant per app type and database (the hook's VARIANT_FILES).
     for variant in (project / "tests").glob("test_cli@*.py"):
         variant.rename(variant.with_name(variant.name.replace("test_cli@", "test_command@")))
-    replace(repo / "hooks" / "post_gen_project.py", '"tests/test_cli.py"', '"tests/test_command.py"')
+    replace(
+        repo / "hooks" / "post_gen_project.py", '"tests/test_cli.py"', '"tests/test_command.py"'
+    )
     options = json.loads((repo / "cookiecutter.json").read_text(encoding="utf-8"))
     options["description"] = NEW_DESCRIPTION
     options = dict(

@@ -2,7 +2,6 @@
 transaction, and migrations that match the models."""
 
 import pytest
-from alembic import command
 from sqlalchemy import Connection, create_engine, inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -10,6 +9,15 @@ from sqlalchemy.orm import Session
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.models import Base, Item, add_item, list_items
 from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+
+
+@pytest.fixture
+def command():
+    """Alembic's commands, imported by the tests that use them: a run of the other
+    tests does not pay for importing Alembic."""
+    from alembic import command
+
+    return command
 
 
 def test_tests_use_their_own_database(connection: Connection):
@@ -31,7 +39,7 @@ def test_each_test_starts_with_no_items(session: Session):
     assert list_items(session) == []
 
 
-def test_migrations_go_from_empty_to_head_and_back(connection: Connection):
+def test_migrations_go_from_empty_to_head_and_back(connection: Connection, command):
     """Down to an empty database, up to the latest revision, down again: all in
     the test's transaction, which is rolled back."""
     config = db.alembic_config(connection)
@@ -44,7 +52,7 @@ def test_migrations_go_from_empty_to_head_and_back(connection: Connection):
     assert set(inspect(connection).get_table_names()) == {"alembic_version"}
 
 
-def test_models_and_migrations_agree(connection: Connection):
+def test_models_and_migrations_agree(connection: Connection, command):
     """Nothing for `make migration` to write: the migrations build the models' tables."""
     command.check(db.alembic_config(connection))
 

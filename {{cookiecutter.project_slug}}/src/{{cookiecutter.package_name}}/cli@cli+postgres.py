@@ -67,6 +67,7 @@ def items_command(args: argparse.Namespace) -> int:
 def migrate() -> int:
     """Apply the migrations that the database has not had yet."""
     logging.basicConfig(format="%(message)s")
-    logging.getLogger("alembic").setLevel(logging.INFO)
+    # The migrations it runs, one line each (not Alembic's other chatter).
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     db.migrate()
     return 0

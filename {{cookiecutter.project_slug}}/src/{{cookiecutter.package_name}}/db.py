@@ -2,14 +2,16 @@
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.settings import database_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -49,19 +51,26 @@ def describe(error: OperationalError, bind: Engine) -> str:
     return f"database unavailable at {where}: {reason} ({hint})"
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> "Config":
     """Alembic's configuration for the migrations in this package.
 
     Used by ``{{ cookiecutter.project_slug }} migrate`` (also in the production
     image, which has no alembic.ini) and by the tests; ``connection`` makes the
     migrations run on it, inside its transaction.
     """
+    # Alembic is imported when migrations run, not with this module: the app
+    # and a test run that touches no database do not pay for it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
 
 
-def migrate(revision: str = "head") -> None:
-    """Bring the database to ``revision`` (by default the latest)."""
-    command.upgrade(alembic_config(), revision)
+def migrate(revision: str = "head", connection: Connection | None = None) -> None:
+    """Bring the database (or the one ``connection`` is to) to ``revision``, by
+    default the latest."""
+    from alembic import command
+
+    command.upgrade(alembic_config(connection), revision)

