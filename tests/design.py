@@ -196,15 +196,18 @@ class _Scanner:
             )
 
 
-def classify(template=TEMPLATE, options=None, option_files=None):
+def classify(template=TEMPLATE, options=None, option_files=None, variant_files=None):
     """Classify cookiecutter.json's choice options by the template's own files:
-    the project directory's files and names, and ``option_files`` (the
-    post-generation hook's OPTION_FILES, read from the hook when not given)."""
+    the project directory's files and names, ``option_files`` and
+    ``variant_files`` (the post-generation hook's OPTION_FILES and VARIANT_FILES,
+    read from the hook when not given)."""
     if options is None:
         options = json.loads((Path(template) / "cookiecutter.json").read_text(encoding="utf-8"))
     choices = choice_options(options)
     if option_files is None:
-        option_files = _hook_option_files(template)
+        option_files = _hook_table(template, "OPTION_FILES")
+    if variant_files is None:
+        variant_files = _hook_table(template, "VARIANT_FILES")
     uses = {option: [] for option in choices}
     environment = jinja2.Environment(keep_trailing_newline=True)
     (project,) = [p for p in Path(template).iterdir() if p.is_dir() and "{{" in p.name]
@@ -226,6 +229,11 @@ def classify(template=TEMPLATE, options=None, option_files=None):
             uses[option].append(use)
     for pattern, (option, _keep_for) in option_files.items():
         uses[option].append(Use(f"OPTION_FILES[{pattern!r}]", "file table", frozenset({option})))
+    # A file with a variant per answer of these options: each picks which file it is.
+    for pattern, variant_options in variant_files.items():
+        for option in variant_options:
+            where = f"VARIANT_FILES[{pattern!r}]"
+            uses[option].append(Use(where, "file table", frozenset(variant_options)))
     result = Classification(uses=uses)
     for option in choices:
         textual = all(is_textual(use, option) for use in uses[option])
@@ -233,15 +241,16 @@ def classify(template=TEMPLATE, options=None, option_files=None):
     return result
 
 
-def _hook_option_files(template):
-    """OPTION_FILES of hooks/post_gen_project.py, without running the hook's main()."""
+def _hook_table(template, name):
+    """A file table of hooks/post_gen_project.py (``{}`` if it has none), without
+    running the hook's main()."""
     import importlib.util
 
     path = Path(template) / "hooks" / "post_gen_project.py"
     spec = importlib.util.spec_from_file_location("_post_gen_for_design", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.OPTION_FILES
+    return getattr(module, name, {})
 
 
 # --- The covering design ---------------------------------------------------------

@@ -64,7 +64,9 @@ def test_the_template_files_make_python_version_and_license_text_only(classifica
         assert reasons, option
         for use in reasons:
             where = use.where.rsplit(":", 1)[0]
-            assert where.startswith("OPTION_FILES[") or (TEMPLATE / where).exists(), use
+            assert (
+                where.startswith(("OPTION_FILES[", "VARIANT_FILES[")) or (TEMPLATE / where).exists()
+            ), use
     for option in classification.text_only:
         uses = classification.uses[option]
         assert uses, f"{option} is never used by the template"
@@ -117,7 +119,7 @@ def small_template(tmp_path, files):
 )  # fmt: skip
 def test_the_classifier_on_small_templates(tmp_path, files, option_files, text_only):
     root, options = small_template(tmp_path, files)
-    result = design.classify(root, options, option_files)
+    result = design.classify(root, options, option_files, variant_files={})
     assert result.text_only == text_only
     assert result.structural == [name for name in ("a", "b") if name not in text_only]
 
