@@ -40,6 +40,7 @@ DEFAULT_FILES = {
     "docs/pre-commit.md",
     "pyproject.toml",
     "scripts/dev-env.sh",
+    "scripts/debug.sh",
     "scripts/docker-check.sh",
     "scripts/requirements.py",
     "scripts/template.sh",

@@ -292,7 +292,8 @@ def test_drift_workflow_runs_on_demand_only(answers, all_projects):
         return
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert set(workflow[True]) == {"workflow_dispatch"}  # YAML 1.1: `on` is True
-    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["permissions"] == {}
+    assert workflow["jobs"]["drift"]["permissions"] == {"contents": "read"}
     steps = workflow["jobs"]["drift"]["steps"]
     assert steps[1]["with"]["python-version"] == answers["python_version"]
     assert steps[-1]["run"] == 'python "$RUNNER_TEMP/template/tools/compare.py" . --diff'

@@ -1,5 +1,7 @@
 """The database: one engine for ``DATABASE_URL``, and errors told in one line."""
 
+from __future__ import annotations
+
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,7 +53,7 @@ def describe(error: OperationalError, bind: Engine) -> str:
     return f"database unavailable at {where}: {reason} ({hint})"
 
 
-def alembic_config(connection: Connection | None = None) -> "Config":
+def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the migrations in this package.
 
     Used by ``{{ cookiecutter.project_slug }} migrate`` (also in the production
