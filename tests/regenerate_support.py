@@ -15,12 +15,9 @@ README_ADDITION = "Added to the template after v1.\n"
 NEW_FILE = "CHANGELOG.md"
 
 
-@pytest.fixture
-def env(tmp_path):
+def command_environment(home):
     """The environment of every command: a fresh HOME (no user cookiecutter config,
     replay or clone directory, no git config), a git identity."""
-    home = tmp_path / "home"
-    home.mkdir()
     inherited = {
         key: value
         for key, value in os.environ.items()
@@ -35,6 +32,14 @@ def env(tmp_path):
         "GIT_COMMITTER_NAME": "Test",
         "GIT_COMMITTER_EMAIL": "test@example.com",
     }
+
+
+@pytest.fixture
+def env(tmp_path):
+    """command_environment() with a HOME of the test's own."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return command_environment(home)
 
 
 def cookiecutter(*args, cwd, env, umask=None):

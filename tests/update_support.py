@@ -5,14 +5,13 @@ v3 bumps the uv and pip versions), baking from it at a tag, the update command, 
 the edits a team makes."""
 
 import json
-import os
 import sys
 
 import pytest
 
 from conftest import TEMPLATE
 from helpers import run, run_cookiecutter, snapshot
-from regenerate_support import template_repo
+from regenerate_support import command_environment, template_repo
 
 UPDATE = TEMPLATE / "tools" / "update.py"
 COMPARE = TEMPLATE / "tools" / "compare.py"
@@ -20,29 +19,16 @@ SLUG = "{{cookiecutter.project_slug}}"
 OLD_DESCRIPTION = "A short description of the project."
 NEW_DESCRIPTION = "A new default description."
 DOCS_URL = "https://example.com/docs"
-DOCKERFILE_V1 = "# The versions: each is set here and nowhere else."
-DOCKERFILE_V2 = "# The versions (v2): each is set here and nowhere else."
+DOCKERFILE_V1 = "# dev runs as your uid/gid (compose.yaml passes them): files it writes into"
+DOCKERFILE_V2 = "# dev runs as your uid/gid (v2: compose.yaml passes them): files it writes into"
 HELP_V1 = "help: ## List the targets"
 HELP_V2 = "help: ## List the targets (v2)"
 
 
 @pytest.fixture(scope="module")
 def module_env(tmp_path_factory):
-    home = tmp_path_factory.mktemp("update-home")
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("COOKIECUTTER", "GIT_", "CRUFT"))
-    }
-    return {
-        **inherited,
-        "HOME": str(home),
-        "PYTHONIOENCODING": "utf-8",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }
+    """command_environment() with a HOME for the module."""
+    return command_environment(tmp_path_factory.mktemp("update-home"))
 
 
 def replace(path, old, new):
