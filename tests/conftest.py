@@ -7,6 +7,7 @@ What the benchmark needs too (commands, baking with the command line, compose
 projects, BuildKit logs, snapshots) is in helpers.py; the names tests have
 imported from here (TEMPLATE, run_cookiecutter, project_files) still work."""
 
+import fcntl
 import importlib.util
 import itertools
 import json
@@ -72,6 +73,22 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if config.getoption("--all-combinations", default=False):
         COMBINATIONS[:] = FULL_PRODUCT
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, a worker hands its counts and lines to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["bakes"] = dict(BAKES)
+        session.config.workeroutput["report"] = list(REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller adds up what each pytest-xdist worker handed over."""
+    output = getattr(node, "workeroutput", {})
+    for key, count in output.get("bakes", {}).items():
+        BAKES[key] += count
+    REPORT.extend(output.get("report", []))
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -165,13 +182,29 @@ def bake_combination(answers, output_dir):
     )
 
 
-@pytest.fixture(scope="session")
-def all_projects(tmp_path_factory):
-    """{combination id: project path}: every row of COMBINATIONS, baked once, on every core."""
-    root = tmp_path_factory.mktemp("combinations")
+def bake_all(root):
+    """{combination id: project path} of every row of COMBINATIONS, baked under
+    ``root`` on every core."""
     ids = [combination_id(answers) for answers in COMBINATIONS]
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
         paths = pool.map(bake_combination, COMBINATIONS, [root / id_ for id_ in ids])
         projects = dict(zip(ids, paths, strict=True))
     BAKES["combinations"] += len(projects)
     return projects
+
+
+@pytest.fixture(scope="session")
+def all_projects(tmp_path_factory):
+    """{combination id: project path}: every row of COMBINATIONS, baked once per
+    run. Under pytest-xdist the first worker that needs them bakes them into the
+    run's shared temporary directory while the others wait, then all use them."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return bake_all(tmp_path_factory.mktemp("combinations"))
+    shared = tmp_path_factory.getbasetemp().parent / "combinations"
+    index = shared / "projects.json"
+    with open(f"{shared}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not index.exists():
+            projects = bake_all(shared)
+            index.write_text(json.dumps({k: str(v) for k, v in projects.items()}), "utf-8")
+    return {key: Path(value) for key, value in json.loads(index.read_text("utf-8")).items()}
