@@ -198,39 +198,36 @@ def web_project(cookies_session, docker):
         project.down()
 
 
-def test_make_debug_stops_the_console_script_at_a_breakpoint(cli_project):
-    project, port = cli_project, int(cli_project.env["DEBUG_PORT"])
-    source = project.path / "src" / project.package / "__init__.py"
-    line = line_of(source, 'return f"Hello, {name}!"')
-    process = project.start("make", "debug", "ARGS=debugger")
+def stop_and_continue(project, source, line, *make):
+    """Run ``make *make`` (it waits for a debugger), attach with a breakpoint at
+    ``source:line``, check it stops there, continue; (exit status, output)."""
+    port = int(project.env["DEBUG_PORT"])
+    process = project.start("make", *make)
     try:
         session = connect(port, process)
         session.attach(attach_configuration(project, port), {source: line})
         where, thread = session.stopped_at()
         assert where == (str(source), line)
         session.request("continue", threadId=thread)
-        code, out = finish(process)
-        assert code == 0 and "Hello, debugger!" in out, out
-        assert f"waiting for a debugger on 127.0.0.1:{port}" in out, out
+        return finish(process)
     finally:
         process.kill()
+
+
+def test_make_debug_stops_the_console_script_at_a_breakpoint(cli_project):
+    source = cli_project.path / "src" / cli_project.package / "__init__.py"
+    line = line_of(source, 'return f"Hello, {name}!"')
+    code, out = stop_and_continue(cli_project, source, line, "debug", "ARGS=debugger")
+    assert code == 0 and "Hello, debugger!" in out, out
+    port = cli_project.env["DEBUG_PORT"]
+    assert f"waiting for a debugger on 127.0.0.1:{port}" in out, out
 
 
 def test_make_debug_test_stops_a_test_at_a_breakpoint(cli_project):
-    project, port = cli_project, int(cli_project.env["DEBUG_PORT"])
-    source = project.path / "tests" / "test_cli.py"
+    source = cli_project.path / "tests" / "test_cli.py"
     line = line_of(source, 'assert greet("team") == "Hello, team!"')
-    process = project.start("make", "debug-test", "ARGS=-k test_greet")
-    try:
-        session = connect(port, process)
-        session.attach(attach_configuration(project, port), {source: line})
-        where, thread = session.stopped_at()
-        assert where == (str(source), line)
-        session.request("continue", threadId=thread)
-        code, out = finish(process)
-        assert code == 0 and "1 passed" in out, out
-    finally:
-        process.kill()
+    code, out = stop_and_continue(cli_project, source, line, "debug-test", "ARGS=-k test_greet")
+    assert code == 0 and "1 passed" in out, out
 
 
 def test_make_debug_stops_the_reloading_server_at_a_breakpoint(web_project):
