@@ -13,13 +13,9 @@ import pytest
 import update_support
 from helpers import ComposeProject, remove_compose_project
 from update_support import (
-    DEPENDENCY,
     DOCKERFILE_V2,
-    MY_SECTION,
-    MY_TARGET,
     bake_at,
-    commit,
-    replace,
+    edit,
     update,
 )
 
@@ -33,16 +29,8 @@ def test_a_cleanly_merged_edited_project_builds_and_passes_its_tests(
     docker, history, tmp_path, module_env
 ):
     project = bake_at(history, "v1", tmp_path / "p", module_env)
-    replace(project / "pyproject.toml", "dependencies = []", DEPENDENCY)
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    start = readme.index("## Your first change")
-    end = readme.index("\n## ", start + 1) + 1
-    (project / "README.md").write_text(readme[:start] + MY_SECTION + readme[end:], encoding="utf-8")
-    with (project / "Makefile").open("a", encoding="utf-8") as makefile:
-        makefile.write(MY_TARGET)
-    (project / ".github" / "dependabot.yml").unlink()
-    replace(project / "Dockerfile", "ARG PYTHON_VERSION=3.13", "ARG PYTHON_VERSION=3.14")
-    commit(project, module_env, "our edits")
+    # As Dependabot bumps a base image (one this machine has).
+    edit(project, module_env, bump=("ARG PYTHON_VERSION=3.13", "ARG PYTHON_VERSION=3.14"))
 
     result = update(project, module_env, "--to", "v2")
     assert result.returncode == 0, result.stdout + result.stderr

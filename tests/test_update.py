@@ -39,6 +39,7 @@ from update_support import (
     OWN_FILE,
     bake_at,
     commit,
+    edit,
     recorded,
     replace,
     status,
@@ -87,23 +88,6 @@ def test_an_unedited_project_updated_equals_a_fresh_bake_of_the_new_tag(
 
 
 # ---- an edited project keeps its edits ------------------------------------------
-
-
-def edit(project, env):
-    """The edits of a team: a dependency, a README section, a Makefile target, an
-    optional file deleted, a Dependabot-style version bump in the Dockerfile."""
-    replace(project / "pyproject.toml", "dependencies = []", DEPENDENCY)
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    start = readme.index("## Your first change")
-    end = readme.index("\n## ", start + 1) + 1
-    (project / "README.md").write_text(readme[:start] + MY_SECTION + readme[end:], encoding="utf-8")
-    with (project / "Makefile").open("a", encoding="utf-8") as makefile:
-        makefile.write(MY_TARGET)
-    (project / ".github" / "dependabot.yml").unlink()
-    replace(project / "Dockerfile", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.14.0")
-    (project / "docs").mkdir(exist_ok=True)
-    (project / "docs" / "notes.md").write_text(OWN_FILE, encoding="utf-8")
-    commit(project, env, "our edits")
 
 
 def assert_edits_kept(project):

@@ -115,3 +115,24 @@ MY_SECTION = "## Your first change\n\nOur own way of working, rewritten by the t
 MY_TARGET = "\nhello: ## Say hello\n\t@echo hello\n"
 DEPENDENCY = 'dependencies = ["httpx>=0.27"]'
 OWN_FILE = "# Notes\n\nNot the template's: never touched.\n"
+
+
+UV_BUMP = ("ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.14.0")
+
+
+def edit(project, env, bump=UV_BUMP):
+    """The edits of a team: a dependency, a README section, a Makefile target, an
+    optional file deleted, a Dependabot-style version bump in the Dockerfile
+    (``bump``: the line before and after), a file of its own."""
+    replace(project / "pyproject.toml", "dependencies = []", DEPENDENCY)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Your first change")
+    end = readme.index("\n## ", start + 1) + 1
+    (project / "README.md").write_text(readme[:start] + MY_SECTION + readme[end:], encoding="utf-8")
+    with (project / "Makefile").open("a", encoding="utf-8") as makefile:
+        makefile.write(MY_TARGET)
+    (project / ".github" / "dependabot.yml").unlink()
+    replace(project / "Dockerfile", *bump)
+    (project / "docs").mkdir(exist_ok=True)
+    (project / "docs" / "notes.md").write_text(OWN_FILE, encoding="utf-8")
+    commit(project, env, "our edits")
