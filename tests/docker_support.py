@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import bake_ok
-from helpers import ComposeProject, compose_environment, run
+from helpers import ComposeProject, compose_environment, run, shown
 
 NON_DEFAULT_UID = 1234
 UNSET = None  # HOST_UID/HOST_GID not set: compose's default, 1000
@@ -88,6 +88,19 @@ def assert_checkout_clean(project):
         if path.name in {".venv", "__pycache__"} or path.name.endswith(".egg-info"):
             problems.append(f"{relative} was written into the checkout")
     assert not problems, f"owner should be {project.owner}:\n" + "\n".join(problems)
+
+
+def assert_lint_and_coverage_pass(project):
+    """A fresh project's `make lint` (ruff, mypy) and `make test ARGS=--cov` pass,
+    and the coverage report names the package."""
+    lint = project.make("lint", check=False)
+    assert lint.returncode == 0 and "Success: no issues found" in lint.stdout, shown(lint)
+    covered = project.make("test", "ARGS=--cov", check=False)
+    assert covered.returncode == 0 and " passed" in covered.stdout, shown(covered)
+    assert re.search(rf"^src/{project.package}/\S+\.py ", covered.stdout, re.MULTILINE), shown(
+        covered
+    )
+    assert re.search(r"^TOTAL ", covered.stdout, re.MULTILINE), shown(covered)
 
 
 def step(test):
