@@ -143,8 +143,11 @@ def first_of_each_rule(fields, ok=lambda value: True):
 # choice or yes/no answer outside its list stops cookiecutter before any code of
 # the template runs: test_a_choice_outside_its_list_on_the_command_line_is_cookiecutters.
 COMMAND_LINE = first_of_each_rule(TYPED, lambda value: "{" not in value and value not in ("", ".."))
-# Rows typed at the prompts (an empty answer takes the default: not typed).
-PROMPTED = first_of_each_rule(TYPED, lambda value: value.strip() != "")
+# Rows typed at the prompts, the first of each field (an empty answer takes the
+# default: not typed); the rules are the ones the replay rows prove.
+PROMPTED = list(
+    {row[0]: row for row in reversed(first_of_each_rule(TYPED, lambda v: v.strip()))}.values()
+)[::-1]
 
 
 def row_id(row):
