@@ -220,7 +220,7 @@ def without_credentials(url):
     """``url`` without what would leak in a committed file: the user and password of
     an http(s) URL (a token), the password of any other."""
     parts = urllib.parse.urlsplit(url)
-    web = parts.scheme in ("http", "https")
+    web = parts.scheme.removeprefix("git+") in ("http", "https")
     if "@" not in parts.netloc or not (web or parts.password):
         return url
     user, _, host = parts.netloc.rpartition("@")
@@ -303,7 +303,7 @@ def recorded_answers(context, directory=None):
     with ``_``, the `--checkout` given, and template_record()."""
     answers = {key: value for key, value in context.items() if not key.startswith("_")}
     source = {"_checkout": context.get("_checkout"), **template_record(context, directory)}
-    answers.update({key: value for key, value in source.items() if value})
+    answers.update({key: source[key] for key in RECORDED_PRIVATE if source.get(key)})
     return {"cookiecutter": answers}
 
 

@@ -189,6 +189,7 @@ def test_the_record_never_holds_credentials_nor_a_remote_that_is_a_path(tmp_path
         "https://github.com/o/t.git"
     )
     assert hook.without_credentials("https://s3cr3t@github.com/o/t") == "https://github.com/o/t"
+    assert hook.without_credentials("git+https://s3cr3t@h.invalid/t") == "git+https://h.invalid/t"
     assert hook.without_credentials("ssh://git:pw@host/o/t.git") == "ssh://git@host/o/t.git"
     for kept in ("git@github.com:o/t.git", "ssh://git@host/o/t.git", "file:///srv/t.git"):
         assert hook.without_credentials(kept) == kept
