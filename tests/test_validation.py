@@ -480,6 +480,4 @@ def test_a_rule_between_answers_is_one_line_too(
     result = run_cookiecutter(*args, output_dir=out, cwd=tmp_path)
     rule = "needs license=Apache-2.0 or license=MIT, not license=Proprietary"
     assert only_line(result) == f"error: app_type='web': {rule}"
-    assert not out.exists()
-    result = run_cookiecutter("--no-input", template, "app_type=web", output_dir=out, cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert not out.exists()  # (what the row allows: tests/test_hooks.py)
