@@ -111,8 +111,9 @@ def source_record(source, commit=None, prefer=None):
         return hook.local_record(directory)
     url = prefer and expand(prefer)
     remote = hook.remote_with(directory, commit, url)
-    return {"_template": prefer if remote and remote == url else remote or str(directory),
-            "_commit": commit}  # fmt: skip
+    if remote and remote == url:
+        remote = prefer  # as the project spelled it: gh:owner/repo
+    return {"_template": remote or str(directory), "_commit": commit}
 
 
 class Template:
