@@ -298,11 +298,15 @@ class TestDatabase:
             finally:
                 os.killpg(server.pid, signal.SIGINT)
                 server.communicate(timeout=30)
+            # make exits at once on Ctrl-C; compose stops and removes the container after it.
             labels = [
                 f"label=com.docker.compose.{k}" for k in (f"project={loop.slug}", "service=prod")
             ]
-            left = run(["docker", "ps", "-aq", "--filter", labels[0], "--filter", labels[1]])
-            assert left.stdout.strip() == "", "`make prod` left its container"
+            command = ["docker", "ps", "-aq", "--filter", labels[0], "--filter", labels[1]]
+            deadline = time.monotonic() + 15
+            while (left := run(command).stdout.strip()) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert left == "", "`make prod` left its container"
         else:
             listed = loop.make("prod", "ARGS=items list", check=False)
             assert listed.returncode == 0 and "written in development" in listed.stdout, shown(
