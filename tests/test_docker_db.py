@@ -26,15 +26,15 @@ import pytest
 
 from docker_support import (
     NON_DEFAULT_UID,
+    DevProject,
     assert_checkout_clean,
     free_port,
     get,
-    new_project,
     slug,
     step,
     wait_for_answer,
 )
-from helpers import STRICT_PYTEST, passed_silently, run, shown
+from helpers import STRICT_PYTEST, bake, passed_silently, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -128,17 +128,15 @@ READY = {"status": "ok", "database": "ok"}
 @pytest.fixture(
     scope="class", params=COVERING_SET, ids=lambda a: f"{a['package_manager']}-{a['app_type']}"
 )
-def loop(request, docker, cookies_session):
-    """One database project per member of the covering set, built once."""
-    answers = {**request.param, "database": "postgres"}
-    project = new_project(
-        cookies_session,
-        "db",
-        NON_DEFAULT_UID,
-        NON_DEFAULT_UID,
-        project_slug=slug("db", answers["package_manager"], answers["app_type"]),
-        **answers,
-    )
+def loop(request, docker, tmp_path_factory):
+    """One database project per member of the covering set, built once. Baked as a
+    newcomer bakes it: the cookiecutter command line, into another directory (-o)."""
+    if os.geteuid() != 0:
+        pytest.skip(f"needs root to give the checkout to uid {NON_DEFAULT_UID}")
+    name = slug("db", request.param["package_manager"], request.param["app_type"])
+    answers = {**request.param, "database": "postgres", "project_slug": name, "project_name": name}
+    path = bake(tmp_path_factory.mktemp("db"), **answers)
+    project = DevProject(path, answers, NON_DEFAULT_UID, NON_DEFAULT_UID)
     db_project = DatabaseProject(project, free_port())
     try:
         db_project.make("build")
