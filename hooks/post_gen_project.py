@@ -38,6 +38,7 @@ OPTION_FILES = {
     "tests/conftest.py": ("database", {"postgres"}),
     "docs/database.md": ("database", {"postgres"}),
     "tests/test_db.py": ("database", {"postgres"}),
+    "tests/test_settings.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     "docs/dev-container.md": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
