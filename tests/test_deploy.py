@@ -585,12 +585,11 @@ def unknown_commands(markdown, targets, steps):
     unknown = []
     for command in quoted_commands(markdown):
         words = command.split()
-        if words[0] == "make" and len(words) > 1 and words[1] in targets:
-            if all("=" in word for word in words[2:]):
-                continue
-        if command in steps:
+        a_target = words[0] == "make" and len(words) > 1 and words[1] in targets
+        if a_target and all("=" in word for word in words[2:]):
             continue
-        unknown.append(command)
+        if command not in steps:
+            unknown.append(command)
     return unknown
 
 
