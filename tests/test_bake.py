@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_files, tool
+from conftest import COMBINATIONS, TEMPLATE, bake_ok, combination_id, load_hook, project_files, tool
 from helpers import distinct_files, run
 
 OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
@@ -21,9 +21,11 @@ SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
 DEFAULT_FILES = {
     ".cookiecutter.json",
     ".dockerignore",
+    ".env.prod.example",
     ".gitattributes",
     ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/publish.yml",
     ".github/workflows/template-drift.yml",
     ".github/workflows/template-update.yml",
     ".gitignore",
@@ -33,14 +35,18 @@ DEFAULT_FILES = {
     "LICENSE",
     "Makefile",
     "README.md",
+    "compose.prod.yaml",
     "compose.yaml",
     "docs/dependencies.md",
+    "docs/deploy.md",
     "docs/development.md",
     "docs/github.md",
     "docs/pre-commit.md",
+    "make/deploy.mk",
     "pyproject.toml",
     "scripts/dev-env.sh",
     "scripts/debug.sh",
+    "scripts/deploy.sh",
     "scripts/docker-check.sh",
     "scripts/requirements.py",
     "scripts/template.sh",
@@ -118,11 +124,31 @@ def test_same_answers_give_byte_identical_projects(cookies):
     assert project_files(bake_ok(cookies, **answers)) == project_files(bake_ok(cookies, **answers))
 
 
+def kept(relative, answers):
+    """Whether the hook keeps ``relative``: its row and the rows of the directories
+    it is in (deploy/Caddyfile in deploy/) all say so."""
+    return all(
+        answers[option] in keep
+        for pattern, (option, keep) in OPTION_FILES.items()
+        if relative == pattern or relative.startswith(f"{pattern}/")
+    )
+
+
 def test_option_files_are_kept_only_for_their_option(baked):
+    """A path is kept when its rows say so; a directory, also when one of its files
+    is kept (the hook removes a directory it empties)."""
     project, answers = baked
-    for pattern, (option, keep_for) in OPTION_FILES.items():
+    template = TEMPLATE / "{{cookiecutter.project_slug}}"
+    for pattern in OPTION_FILES:
         path = project / pattern.format(package_name="my_cool_project")
-        assert path.exists() == (answers[option] in keep_for), path
+        expected = kept(pattern, answers)
+        source = template / pattern.format(package_name="{{cookiecutter.package_name}}")
+        if source.is_dir():
+            files = [item for item in source.rglob("*") if item.is_file()]
+            expected = expected and any(
+                kept(item.relative_to(template).as_posix(), answers) for item in files
+            )
+        assert path.exists() == expected, path
 
 
 def test_every_file_is_rendered_and_parses(baked):
@@ -356,14 +382,20 @@ def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
         assert not path.exists()
         return
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as True
+    # YAML 1.1 reads `on` as True; the publish workflow calls this one first.
+    called = {"workflow_call"} if answers["deploy"] != "none" else set()
+    assert set(workflow[True]) == {"push", "pull_request", *called}
     steps = workflow["jobs"]["test"]["steps"]
     runs = [step.get("run") for step in steps]
     assert steps[0]["uses"].startswith("actions/checkout@")
     assert runs.index("make build") < runs.index("make test")
     assert "make prod-build" in runs
     assert ("make up" in runs) == (answers["app_type"] == "web")
-    makefile = read(project, "Makefile")
+    makefile = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in [project / "Makefile", *sorted(project.glob("make/*.mk"))]
+    )
+    assert ("make prod-config" in runs) == (answers["deploy"] != "none")
     for step_command in filter(None, runs):
         assert f"\n{step_command.split()[1]}:" in makefile, step_command
 

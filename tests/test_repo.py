@@ -140,8 +140,9 @@ def make_targets(cookies_session):
         project = bake_ok(
             cookies_session, app_type="web", package_manager=package_manager, database="postgres"
         )
-        makefile = (project / "Makefile").read_text(encoding="utf-8")
-        targets |= set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+        for makefile in [project / "Makefile", *sorted(project.glob("make/*.mk"))]:
+            text = makefile.read_text(encoding="utf-8")
+            targets |= set(re.findall(r"^([a-z][a-z-]*):", text, flags=re.MULTILINE))
     return targets
 
 
