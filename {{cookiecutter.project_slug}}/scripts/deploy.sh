@@ -76,13 +76,18 @@ stack)
     fi
     # shellcheck disable=SC2086
     docker stack deploy --detach=false --prune --with-registry-auth $stack_files "$STACK"
-    # An update that failed has rolled back by itself: say so, and fail.
+    # An update that failed rolls back by itself: wait for it, say so, and fail.
     for service in $(docker stack services --quiet "$STACK"); do
         status=$(docker service inspect --pretty "$service")
+        while printf '%s\n' "$status" | grep -q '^ *State:[[:space:]]*rollback_started'; do
+            sleep 1
+            status=$(docker service inspect --pretty "$service")
+        done
         case $(printf '%s\n' "$status" | sed -n 's/^ *State:[[:space:]]*//p') in
         rollback_* | paused)
             echo "deploy: $(printf '%s\n' "$status" | sed -n 's/^Name:[[:space:]]*//p'):" \
-                "$(printf '%s\n' "$status" | sed -n 's/^ *Message:[[:space:]]*//p')" >&2
+                "$(printf '%s\n' "$status" | sed -n 's/^ *Message:[[:space:]]*//p'):" \
+                "the new version never got healthy, and the old one runs (its logs say why)" >&2
             exit 1
             ;;
         esac
