@@ -126,7 +126,7 @@ class Project(ComposeProject):
         """Change the greeting word in the package and in the test that expects it
         (a word never used before, so no build can come from the layer cache)."""
         new = f"Edit{next(EDITS)}x{os.getpid()}"
-        for relative in (f"src/{self.package}/__init__.py", "tests/test_cli.py"):
+        for relative in (f"src/{self.package}/commands/greet.py", "tests/test_greet.py"):
             self.edit(relative, f'"{self.word}, ', f'"{new}, ')
         self.word = new
 
@@ -260,7 +260,7 @@ class Bench:
             start = time.perf_counter()
             self.loop.make("prod-build")
             self.sizes["prod_build_s"] = round(time.perf_counter() - start, 2)
-            self.sizes["prod"] = image_size(f"{self.slug}:prod")
+            self.sizes["prod"] = image_size(f"{self.slug}-prod")
 
     # -- one round ---------------------------------------------------------
     def builds_once(self, n):

@@ -26,10 +26,19 @@ except ModuleNotFoundError:  # Python 3.10: pyproject.toml goes unparsed
 # The one place that says which files belong to which option: a path (a file
 # or a whole directory; `{package_name}` is filled in) is kept only when the
 # answer to its option is one of the listed values. A new option adds its rows
-# here.
+# here. A path inside a directory of another row is kept only when both keep
+# it: the database's routes, in the web app's package, need web and postgres.
 OPTION_FILES = {
-    "src/{package_name}/web.py": ("app_type", {"web"}),
-    "tests/test_web.py": ("app_type", {"web"}),
+    "make/database.mk": ("database", {"postgres"}),
+    "scripts/add.py": ("package_manager", {"pip"}),  # uv projects have `uv add`
+    "src/{package_name}/commands/greet.py": ("app_type", {"cli"}),
+    "src/{package_name}/commands/serve.py": ("app_type", {"web"}),
+    "src/{package_name}/commands/database.py": ("database", {"postgres"}),
+    "src/{package_name}/web": ("app_type", {"web"}),  # the web app's package
+    "src/{package_name}/web/database.py": ("database", {"postgres"}),
+    "tests/test_greet.py": ("app_type", {"cli"}),
+    "tests/web": ("app_type", {"web"}),
+    "tests/web/test_web_db.py": ("database", {"postgres"}),
     "alembic.ini": ("database", {"postgres"}),
     "src/{package_name}/db.py": ("database", {"postgres"}),
     "src/{package_name}/models.py": ("database", {"postgres"}),
@@ -57,22 +66,17 @@ OPTION_FILES = {
     ".github/workflows/publish.yml": ("deploy", {"compose", "kubernetes"}),
 }
 
-# Files with one version per answer: where an option changes most of a file,
-# the template holds one readable file per answer beside it, named
-# `<stem>@<answer><suffix>` (`Dockerfile@uv`, `Dockerfile@pip`), or with two
-# options `<stem>@<answer>+<answer><suffix>` in the order listed here
-# (`cli@web+postgres.py`; a yes/no answer is `true` or `false`). The one for
-# the answers given takes the plain name; the others are deleted. A new
-# option's variants are new files and one row here.
+# Files with one version per answer of one option: where an option changes
+# most of a file, the template holds one readable file per answer beside it,
+# named `<stem>@<answer><suffix>` (`Dockerfile@uv`, `Dockerfile@pip`; a yes/no
+# answer is `true` or `false`). The one for the answer given takes the plain
+# name; the others are deleted. What a feature adds to a file every project has
+# is a file of its own (a row above), never a variant per combination of options.
 VARIANT_FILES = {
-    "Dockerfile": ("package_manager",),
-    "Makefile": ("app_type", "database"),
-    "docs/dependencies.md": ("package_manager",),
-    "scripts/requirements.py": ("package_manager",),
-    "src/{package_name}/__init__.py": ("app_type",),
-    "src/{package_name}/cli.py": ("app_type", "database"),
-    "src/{package_name}/web.py": ("database",),
-    "tests/test_cli.py": ("app_type", "database"),
+    "Dockerfile": "package_manager",
+    "docs/dependencies.md": "package_manager",
+    "scripts/requirements.py": "package_manager",
+    "make/app.mk": "app_type",
 }
 
 UNRENDERED = ("{{", "{%")
@@ -116,10 +120,21 @@ def remove_unused(project, answers, table=OPTION_FILES):
     return removed
 
 
-def variant_name(relative, answers, options):
-    """``relative`` with the answers to ``options`` in its name: ``cli@web+none.py``."""
+def is_kept(pattern, answers, table=OPTION_FILES):
+    """Whether the path ``pattern`` of ``table`` is kept for ``answers``: every row
+    for it, or for a directory above it, keeps it."""
+    path = PurePosixPath(pattern)
+    return all(
+        answers[option] in keep_for
+        for other, (option, keep_for) in table.items()
+        if other == pattern or PurePosixPath(other) in path.parents
+    )
+
+
+def variant_name(relative, answers, option):
+    """``relative`` with the answer to ``option`` in its name: ``app@web.mk``."""
     path = PurePosixPath(relative)
-    tag = "+".join(str(answers[option]).lower() for option in options)
+    tag = str(answers[option]).lower()
     return str(path.with_name(f"{path.stem}@{tag}{path.suffix}"))
 
 
@@ -127,10 +142,10 @@ def pick_variants(project, answers, table=VARIANT_FILES):
     """Give each file of ``table`` the variant for ``answers``, delete the other
     variants; return the names of the variants kept."""
     kept = []
-    for pattern, options in table.items():
+    for pattern, option in table.items():
         relative = pattern.format(package_name=answers["package_name"])
         target = Path(project, relative)
-        chosen = Path(project, variant_name(relative, answers, options))
+        chosen = Path(project, variant_name(relative, answers, option))
         if not chosen.is_file():
             raise InvalidOutput(f"{relative}: the template has no variant {chosen.name}")
         for other in target.parent.glob(f"{target.stem}@*{target.suffix}"):

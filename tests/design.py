@@ -229,11 +229,9 @@ def classify(template=TEMPLATE, options=None, option_files=None, variant_files=N
             uses[option].append(use)
     for pattern, (option, _keep_for) in option_files.items():
         uses[option].append(Use(f"OPTION_FILES[{pattern!r}]", "file table", frozenset({option})))
-    # A file with a variant per answer of these options: each picks which file it is.
-    for pattern, variant_options in variant_files.items():
-        for option in variant_options:
-            where = f"VARIANT_FILES[{pattern!r}]"
-            uses[option].append(Use(where, "file table", frozenset(variant_options)))
+    # A file with a variant per answer of an option: the answer picks which file it is.
+    for pattern, option in variant_files.items():
+        uses[option].append(Use(f"VARIANT_FILES[{pattern!r}]", "file table", frozenset({option})))
     result = Classification(uses=uses)
     for option in choices:
         textual = all(is_textual(use, option) for use in uses[option])

@@ -91,6 +91,19 @@ def assert_checkout_clean(project):
     assert not problems, f"owner should be {project.owner}:\n" + "\n".join(problems)
 
 
+def assert_lint_and_coverage_pass(project):
+    """A fresh project's `make lint` (ruff, mypy) and `make test ARGS=--cov` pass,
+    and the coverage report names the package."""
+    lint = project.make("lint", check=False)
+    assert lint.returncode == 0 and "Success: no issues found" in lint.stdout, shown(lint)
+    covered = project.make("test", "ARGS=--cov", check=False)
+    assert covered.returncode == 0 and " passed" in covered.stdout, shown(covered)
+    assert re.search(rf"^src/{project.package}/\S+\.py ", covered.stdout, re.MULTILINE), shown(
+        covered
+    )
+    assert re.search(r"^TOTAL ", covered.stdout, re.MULTILINE), shown(covered)
+
+
 def step(test):
     """A step of the scenario: not run once an earlier one failed on its project."""
 

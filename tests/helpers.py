@@ -168,7 +168,7 @@ def remove_compose_project(name):
     """Remove what is left of the compose project ``name``, also once its directory
     is gone: its containers (`make test-fast`'s kept one too), network, every image
     it built (also the ones a rebuild or `docker compose watch` replaced) and
-    `<name>:prod`. Images its services only use are kept: they may not be
+    `<name>-prod`. Images its services only use are kept: they may not be
     pullable again."""
     label = f"label=com.docker.compose.project={name}"
     containers = run(["docker", "ps", "-aq", "--filter", label], check=False).stdout.split()
@@ -177,7 +177,7 @@ def remove_compose_project(name):
     if networks.split():
         run(["docker", "network", "rm", *networks.split()], check=False)
     images = run(["docker", "image", "ls", "-aq", "--filter", label], check=False).stdout.split()
-    built = [f"{name}-app", f"{name}-test", f"{name}:prod"]
+    built = [f"{name}-{service}" for service in ("app", "test", "prod", "migrate")]
     run(["docker", "image", "rm", "--force", *set(images), *built], check=False)
 
 
@@ -292,6 +292,21 @@ def distinct_files(projects, relative):
         if path.is_file():
             found.setdefault(path.read_text(encoding="utf-8"), []).append(Path(project))
     return found
+
+
+MAKE_TARGET = re.compile(r"^([a-z][a-z-]*):.*## ", flags=re.MULTILINE)
+
+
+def makefile_text(project):
+    """A project's Makefile and the make/*.mk files it includes, in the order make
+    reads them."""
+    paths = [Path(project, "Makefile"), *sorted(Path(project, "make").glob("*.mk"))]
+    return "".join(path.read_text(encoding="utf-8") for path in paths if path.is_file())
+
+
+def make_targets(project):
+    """The targets `make help` lists for a project (those with a `## ` help text)."""
+    return set(MAKE_TARGET.findall(makefile_text(project)))
 
 
 def project_files(project):

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import COMBINATIONS, TEMPLATE, bake_ok, combination_id, load_hook, project_files, tool
-from helpers import distinct_files, run
+from conftest import COMBINATIONS, bake_ok, combination_id, project_files, tool
+from helpers import distinct_files, make_targets, makefile_text, run
 
-OPTION_FILES = load_hook("post_gen_project").OPTION_FILES
 SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
 
 DEFAULT_FILES = {
@@ -43,6 +42,7 @@ DEFAULT_FILES = {
     "docs/github.md",
     "docs/pre-commit.md",
     "make/deploy.mk",
+    "make/app.mk",
     "pyproject.toml",
     "scripts/dev-env.sh",
     "scripts/debug.sh",
@@ -54,7 +54,10 @@ DEFAULT_FILES = {
     "src/my_cool_project/__init__.py",
     "src/my_cool_project/__main__.py",
     "src/my_cool_project/cli.py",
+    "src/my_cool_project/commands/__init__.py",
+    "src/my_cool_project/commands/greet.py",
     "tests/test_cli.py",
+    "tests/test_greet.py",
     "tests/test_pre_commit.py",
 }
 LOCK_FILES = {"uv": "uv.lock", "pip": "requirements.lock.txt"}
@@ -122,33 +125,6 @@ def test_default_bake_has_exactly_the_expected_files(cookies):
 def test_same_answers_give_byte_identical_projects(cookies):
     answers = {"project_name": "Twice Baked", "package_manager": "pip", "app_type": "web"}
     assert project_files(bake_ok(cookies, **answers)) == project_files(bake_ok(cookies, **answers))
-
-
-def kept(relative, answers):
-    """Whether the hook keeps ``relative``: its row and the rows of the directories
-    it is in (deploy/Caddyfile in deploy/) all say so."""
-    return all(
-        answers[option] in keep
-        for pattern, (option, keep) in OPTION_FILES.items()
-        if relative == pattern or relative.startswith(f"{pattern}/")
-    )
-
-
-def test_option_files_are_kept_only_for_their_option(baked):
-    """A path is kept when its rows say so; a directory, also when one of its files
-    is kept (the hook removes a directory it empties)."""
-    project, answers = baked
-    template = TEMPLATE / "{{cookiecutter.project_slug}}"
-    for pattern in OPTION_FILES:
-        path = project / pattern.format(package_name="my_cool_project")
-        expected = kept(pattern, answers)
-        source = template / pattern.format(package_name="{{cookiecutter.package_name}}")
-        if source.is_dir():
-            files = [item for item in source.rglob("*") if item.is_file()]
-            expected = expected and any(
-                kept(item.relative_to(template).as_posix(), answers) for item in files
-            )
-        assert path.exists() == expected, path
 
 
 def test_every_file_is_rendered_and_parses(baked):
@@ -223,7 +199,7 @@ def test_compose_has_app_and_test_on_the_dev_target_with_the_mount(baked):
     # No fixed name: each checkout's .env names its own compose project.
     assert "name" not in compose
     services = compose["services"]
-    database = {"db"} if answers["database"] == "postgres" else set()
+    database = {"db", "migrate"} if answers["database"] == "postgres" else set()
     assert set(services) == {"app", "test", "prod", *database}
     assert services["test"]["command"] == ["pytest"]
     for service in (services["app"], services["test"]):
@@ -253,10 +229,14 @@ def test_compose_builds_the_prod_image_only_when_asked(baked):
     compose = yaml.safe_load(read(project, "compose.yaml"))
     prod = compose["services"]["prod"]
     assert prod["profiles"] == ["prod"], "built only when named"
-    assert prod["build"]["target"] == "prod" and prod["image"] == "my-cool-project:prod"
+    # No image name: compose names it after this checkout's project, <project>-prod.
+    assert prod["build"]["target"] == "prod" and "image" not in prod
     assert prod["build"]["labels"] == compose["services"]["app"]["build"]["labels"]
     assert "volumes" not in prod and "args" not in prod["build"]
-    makefile = read(project, "Makefile")
+    # Run as a server runs it.
+    assert prod["read_only"] is True and prod["cap_drop"] == ["ALL"]
+    assert prod["security_opt"] == ["no-new-privileges:true"]
+    makefile = makefile_text(project)
     assert "\tdocker compose build prod\n" in makefile
     assert "docker build" not in makefile
 
@@ -286,7 +266,7 @@ def test_dockerfile_has_dev_last_and_a_lean_prod(baked):
     assert f"ARG PYTHON_VERSION={answers['python_version']}" in text.splitlines()
     assert "ENTRYPOINT" not in text
     command = (
-        '["my-cool-project", "--host", "0.0.0.0"]'
+        '["my-cool-project", "serve", "--host", "0.0.0.0"]'
         if answers["app_type"] == "web"
         else '["my-cool-project"]'
     )
@@ -391,13 +371,10 @@ def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
     assert runs.index("make build") < runs.index("make test")
     assert "make prod-build" in runs
     assert ("make up" in runs) == (answers["app_type"] == "web")
-    makefile = "\n".join(
-        path.read_text(encoding="utf-8")
-        for path in [project / "Makefile", *sorted(project.glob("make/*.mk"))]
-    )
+    targets = make_targets(project)
     assert ("make prod-config" in runs) == (answers["deploy"] != "none")
     for step_command in filter(None, runs):
-        assert f"\n{step_command.split()[1]}:" in makefile, step_command
+        assert step_command.split()[1] in targets, step_command
 
 
 def test_ruff_and_hadolint_are_clean(baked, lint_findings):
@@ -410,12 +387,12 @@ def test_readme_onboards_with_the_commands_that_exist(baked):
     `make` target it names exists, and it leaves the full list to `make help`."""
     project, answers = baked
     readme = read(project, "README.md")
-    makefile = read(project, "Makefile")
+    makefile = makefile_text(project)
     for command in ("docker compose build", "docker compose run --rm test", "HOST_UID"):
         assert command in readme, command
     lock = LOCK_FILES[answers["package_manager"]]
     assert lock in readme and lock in makefile
-    targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE))
+    targets = make_targets(project)
     assert {
         "build", "test", "test-watch", "debug", "debug-test", "run", "shell", "lint", "format",
         "lock", "watch", "prod-build", "prod", "clean", "template-diff", "template-update", "help",

@@ -12,7 +12,7 @@ import tomllib
 import yaml
 
 from conftest import COMBINATIONS, combination_id
-from helpers import distinct_files
+from helpers import distinct_files, make_targets, makefile_text
 
 POSTGRES = [answers for answers in COMBINATIONS if answers["database"] == "postgres"]
 NONE = [answers for answers in COMBINATIONS if answers["database"] == "none"]
@@ -70,16 +70,29 @@ def test_postgres_compose_has_the_db_service_and_each_service_its_database(all_p
         urls = {
             name: interpolate(services[name]["environment"]["DATABASE_URL"])
             for name in services
-            if name not in ("db", "prod")  # prod: built by compose, run with your own URL
+            if name != "db"
         }
-        assert urls == {"app": f"{server}/{PACKAGE}", "test": f"{server}/{PACKAGE}_test"}, which
+        development = f"{server}/{PACKAGE}"
+        assert urls == {
+            "app": development,
+            "migrate": development,
+            "prod": development,  # `make prod`: the production image on the dev database
+            "test": f"{server}/{PACKAGE}_test",
+        }, which
         # The same variables reach the server and the URLs.
         mine = {"POSTGRES_USER": "u", "POSTGRES_PASSWORD": "p", "POSTGRES_DB": "d"}
         assert interpolate(services["test"]["environment"]["DATABASE_URL"], mine) == (
             "postgresql+psycopg://u:p@db:5432/d_test"
         )
-        for name in ("app", "test"):
-            assert services[name]["depends_on"] == {"db": {"condition": "service_healthy"}}
+        # The development database is migrated (by the one-shot migrate) before the
+        # app or the production image starts; the tests migrate their own.
+        healthy = {"db": {"condition": "service_healthy"}}
+        migrated = {"migrate": {"condition": "service_completed_successfully"}}
+        assert services["migrate"]["depends_on"] == healthy, which
+        assert services["migrate"]["command"] == ["my-cool-project", "migrate"], which
+        assert services["test"]["depends_on"] == healthy, which
+        assert services["app"]["depends_on"] == migrated, which
+        assert services["prod"]["depends_on"] == migrated, which
 
 
 def test_none_has_no_database_anywhere(all_projects):
@@ -93,7 +106,11 @@ def test_none_has_no_database_anywhere(all_projects):
         for relative in DATABASE_FILES:
             assert not (project / relative).exists(), relative
         for relative in ("pyproject.toml", "Makefile", "README.md"):
-            text = (project / relative).read_text(encoding="utf-8")
+            text = (
+                makefile_text(project)
+                if relative == "Makefile"
+                else (project / relative).read_text(encoding="utf-8")
+            )
             assert not re.search(
                 r"sqlalchemy|psycopg|alembic|postgres|migrat", text, re.IGNORECASE
             ), f"{combination_id(answers)}: {relative}"
@@ -119,9 +136,10 @@ def test_postgres_adds_the_code_migrations_and_tests(all_projects):
 
 def test_postgres_make_targets_migrate_and_never_delete_pulled_images(all_projects):
     for answers in COMBINATIONS:
-        makefile = (all_projects[combination_id(answers)] / "Makefile").read_text(encoding="utf-8")
+        project = all_projects[combination_id(answers)]
+        makefile = makefile_text(project)
         assert "--rmi all" not in makefile, "would delete postgres:18, which compose only pulls"
-        targets = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE))
+        targets = make_targets(project)
         postgres = answers["database"] == "postgres"
         assert (
             {"migrate", "migration", "psql"} <= targets
@@ -129,8 +147,8 @@ def test_postgres_make_targets_migrate_and_never_delete_pulled_images(all_projec
             else not {"migrate", "psql"} & targets
         )
         if postgres:
-            assert {"up", "down"} <= targets
-            assert "alembic upgrade head" in makefile
+            assert "down" in targets
+            assert "docker compose run --rm migrate" in makefile
             assert "alembic revision --autogenerate -m" in makefile
 
 

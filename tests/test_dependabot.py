@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import COMBINATIONS, TEMPLATE
-from helpers import distinct_files
+from helpers import distinct_files, makefile_text
 
 DEPENDABOT_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "dependabot-2.0.json").read_text(encoding="utf-8")
@@ -144,7 +144,7 @@ def test_dependabot_updates_the_pip_lock_file_with_pyproject(all_projects):
         if update["package-ecosystem"] == "uv":
             continue
         checked += 1
-        makefile = (projects[0] / "Makefile").read_text(encoding="utf-8")
+        makefile = makefile_text(projects[0])
         (lock,) = re.findall(r"pip freeze --exclude-editable > (\S+)'", makefile)
         assert "requirements" in lock and lock.endswith(".txt"), lock
         assert update["versioning-strategy"] == "increase-if-necessary"

@@ -30,6 +30,7 @@ from docker_support import (  # noqa: F401 (imported from here by other modules)
     UNSET,
     DevProject,
     assert_checkout_clean,
+    assert_lint_and_coverage_pass,
     chown_tree,
     new_project,
     slug,
@@ -51,10 +52,11 @@ from helpers import (
 
 pytestmark = pytest.mark.docker
 
-# What pytest reports for a default (cli) bake: test_cli.py's 5 tests and
-# test_pre_commit.py's 1.
-BAKED = "6 passed"
-WITH_FAREWELL = "7 passed"  # and test_farewell.py, added on the host
+# What pytest reports for a default (cli) bake: test_cli.py's 4 tests,
+# test_greet.py's 3 and test_pre_commit.py's 1.
+BAKED = "8 passed"
+WITH_FAREWELL = "9 passed"  # and test_farewell.py, added on the host
+GREET = "src/{package}/commands/greet.py"  # the app's own command
 DOCKER_PYTHON_VERSIONS = ("3.11", "3.13", "3.14")  # 3.12 has no local base image here
 DEV_LOOP_MATRIX = [
     {"package_manager": pm, "python_version": py}
@@ -212,18 +214,18 @@ class TestDevLoop:
 
     @step
     def test_03_host_edit_fails_the_next_run_and_reverting_fixes_it(self, loop):
-        init = f"src/{loop.package}/__init__.py"
-        loop.edit(init, 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
+        greet = GREET.format(package=loop.package)
+        loop.edit(greet, 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
         app = loop.compose("run", "--rm", "app", check=False)
         assert app.returncode == 0 and app.stdout == "Howdy, world!\n", shown(app)
         failing = loop.compose("run", "--rm", "test", check=False)
         assert failing.returncode == 1, shown(failing)
-        assert "FAILED tests/test_cli.py::test_greet" in failing.stdout, shown(failing)
+        assert "FAILED tests/test_greet.py::test_greet" in failing.stdout, shown(failing)
         assert "AssertionError: assert 'Howdy, team!' == 'Hello, team!'" in failing.stdout, shown(
             failing
         )
 
-        loop.edit(init, 'f"Howdy, {name}!"', 'f"Hello, {name}!"')
+        loop.edit(greet, 'f"Howdy, {name}!"', 'f"Hello, {name}!"')
         passing = loop.compose("run", "--rm", "test", check=False)
         assert passing.returncode == 0 and BAKED in passing.stdout, shown(passing)
 
@@ -354,7 +356,7 @@ def test_other_users_run_the_loop_and_keep_the_checkout_clean(
     assert tests.returncode == 0 and BAKED in tests.stdout, shown(tests)
     ids = project.compose("run", "--rm", "app", "sh", "-c", "id -u; id -g", check=False)
     assert ids.stdout == f"{owner}\n{owner}\n", shown(ids)
-    project.edit(f"src/{project.package}/__init__.py", 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
+    project.edit(GREET.format(package=project.package), 'f"Hello, {name}!"', 'f"Howdy, {name}!"')
     app = project.compose("run", "--rm", "app", check=False)
     assert app.stdout == "Howdy, world!\n", shown(app)
 
@@ -376,11 +378,12 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
     assert lock.is_file() and lock.stat().st_uid == owner
     assert "pytest" in lock.read_text(encoding="utf-8")
     project.make("build")
-    tests = project.make("test")
-    assert BAKED in tests.stdout, shown(tests)
+    assert_lint_and_coverage_pass(project)
 
     # A new dependency that the lock lacks fails the build ...
-    project.edit("pyproject.toml", "dependencies = []", f'dependencies = ["{NEW_DEPENDENCY}"]')
+    text = project.edit(
+        "pyproject.toml", "dependencies = []", f'dependencies = ["{NEW_DEPENDENCY}"]'
+    )
     stale = project.compose("build", check=False)
     assert stale.returncode != 0, shown(stale)
     expected = (
@@ -390,9 +393,10 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
     )
     assert expected in stale.stdout + stale.stderr, shown(stale)
 
-    # ... until the lock is made again.
-    project.make("lock")
+    # ... until the lock is made again: `make add` adds, locks and rebuilds in one go.
+    project.write("pyproject.toml", text)
+    project.make("add", f"PKG={NEW_DEPENDENCY}")
+    assert f'"{NEW_DEPENDENCY}"' in project.read("pyproject.toml")
     assert NEW_DEPENDENCY in lock.read_text(encoding="utf-8")
-    project.make("build")
     project.compose("run", "--rm", "app", "python", "-c", f"import {NEW_DEPENDENCY}")
     assert_checkout_clean(project)

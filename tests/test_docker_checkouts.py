@@ -256,10 +256,16 @@ def test_7_up_in_one_checkout_does_not_touch_the_others_app(checkouts):
 
 def test_8_clean_removes_only_its_own(checkouts):
     made, _, _ = checkouts
-    two = made["two"]
-    running = made["one"].app()
+    one, two = made["one"], made["two"]
+    running = one.app()
+    # Each checkout's production image is its own, <project>-prod (as `make
+    # prod-build` names it; a tag of the test image stands in for a build here).
+    for checkout in (one, two):
+        run(["docker", "tag", f"{checkout.project}-test", f"{checkout.project}-prod"])
     two.make("clean")
     assert two.image("app") is None and two.image("test") is None
+    assert two.image("prod") is None, "make clean keeps its own production image"
+    assert one.image("prod"), "make clean removed the other checkout's production image"
     gone = run(["docker", "ps", "-aq", "--filter", f"name={two.project}-test-kept"]).stdout
     assert gone.strip() == "", "the kept test container of the cleaned checkout"
     for name in ("one", "three"):
@@ -270,4 +276,4 @@ def test_8_clean_removes_only_its_own(checkouts):
     assert made["one"].app() == running
     for name in ("one", "three"):
         made[name].make("clean")
-        assert made[name].image("test") is None
+        assert made[name].image("test") is None and made[name].image("prod") is None

@@ -35,8 +35,7 @@ def add(checkout, name):
 
 
 def start(checkout):
-    checkout.make("up")  # the database, healthy
-    checkout.make("migrate")
+    checkout.make("migrate")  # the database, healthy and migrated
 
 
 @pytest.fixture
@@ -70,7 +69,8 @@ def two_checkouts(cookies, tmp_path, docker):
         left = volumes(project)
         if left:
             run(["docker", "volume", "rm", "--force", *left], check=False)
-        run(["docker", "image", "rm", "--force", f"{project}-app", f"{project}-test"], check=False)
+        built = [f"{project}-{service}" for service in ("app", "test", "migrate", "prod")]
+        run(["docker", "image", "rm", "--force", *built], check=False)
 
 
 def test_development_data_is_per_checkout_unless_shared(two_checkouts):

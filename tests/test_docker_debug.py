@@ -154,7 +154,7 @@ def attach_configuration(project, port):
     assert launch["pathMappings"] == [{"localRoot": "${workspaceFolder}", "remoteRoot": "/src"}]
     # Its port is scripts/debug.sh's default DEBUG_PORT (the tests pick a free one).
     assert launch["connect"] == {"host": "127.0.0.1", "port": 5678}
-    assert "port=${DEBUG_PORT:-5678}\n" in project.read("scripts/debug.sh")
+    assert "port=$(setting DEBUG_PORT 5678)\n" in project.read("scripts/debug.sh")
     return {
         **{key: value for key, value in launch.items() if key not in ("name", "type")},
         "connect": {"host": "127.0.0.1", "port": port},
@@ -215,25 +215,26 @@ def stop_and_continue(project, source, line, *make):
 
 
 def test_make_debug_stops_the_console_script_at_a_breakpoint(cli_project):
-    source = cli_project.path / "src" / cli_project.package / "__init__.py"
+    source = cli_project.path / "src" / cli_project.package / "commands" / "greet.py"
     line = line_of(source, 'return f"Hello, {name}!"')
-    code, out = stop_and_continue(cli_project, source, line, "debug", "ARGS=debugger")
+    code, out = stop_and_continue(cli_project, source, line, "debug", "ARGS=greet debugger")
     assert code == 0 and "Hello, debugger!" in out, out
     port = cli_project.env["DEBUG_PORT"]
     assert f"waiting for a debugger on 127.0.0.1:{port}" in out, out
 
 
 def test_make_debug_test_stops_a_test_at_a_breakpoint(cli_project):
-    source = cli_project.path / "tests" / "test_cli.py"
+    source = cli_project.path / "tests" / "test_greet.py"
     line = line_of(source, 'assert greet("team") == "Hello, team!"')
-    code, out = stop_and_continue(cli_project, source, line, "debug-test", "ARGS=-k test_greet")
+    test = "ARGS=tests/test_greet.py::test_greet"
+    code, out = stop_and_continue(cli_project, source, line, "debug-test", test)
     assert code == 0 and "1 passed" in out, out
 
 
 def test_make_debug_stops_the_reloading_server_at_a_breakpoint(web_project):
     project, port = web_project, int(web_project.env["DEBUG_PORT"])
     app_port = int(project.env["APP_PORT"])
-    source = project.path / "src" / project.package / "web.py"
+    source = project.path / "src" / project.package / "web" / "__init__.py"
     line = line_of(source, 'return {"name": DISTRIBUTION, "version": app.version}')
     process = project.start("make", "debug")
     try:

@@ -12,6 +12,7 @@ import itertools
 import pytest
 
 from conftest import OPTIONS
+from docker_support import assert_lint_and_coverage_pass
 from helpers import STRICT_PYTEST, passed_silently, shown
 from test_docker import NON_DEFAULT_UID, new_project, slug
 from test_docker_db import COVERING_SET as DATABASE_COVERING_SET
@@ -58,5 +59,6 @@ def test_a_fresh_project_runs_its_tests_with_no_warning(combination, docker, coo
         project.make("build")
         result = project.make("test", f"ARGS={' '.join(STRICT_PYTEST[1:])}", check=False)
         assert passed_silently(result), shown(result)
+        assert_lint_and_coverage_pass(project)
     finally:
         project.down()

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import bake_ok
-from docker_support import free_port, get, slug, wait_for_answer
+from docker_support import assert_lint_and_coverage_pass, free_port, get, slug, wait_for_answer
 from helpers import (
     STRICT_PYTEST,
     ComposeProject,
@@ -58,13 +58,15 @@ def web(request, cookies_session, docker):
         project.compose("build")
         yield project
     finally:
-        project.down()  # also <slug>:prod and the images `docker compose watch` replaced
+        project.down()  # also <project>-prod and the images `docker compose watch` replaced
 
 
 def test_tests_pass_through_the_test_client_with_no_warning(web):
-    """The fresh project's suite, every warning an error (web, no database)."""
+    """The fresh project's suite, every warning an error (web, no database); its
+    lint (ruff, mypy) and coverage."""
     result = web.compose("run", "--rm", "test", *STRICT_PYTEST, check=False)
     assert passed_silently(result) and "failed" not in result.stdout, shown(result)
+    assert_lint_and_coverage_pass(web)
 
 
 def test_app_comes_up_healthy_on_localhost_and_answers(web):
@@ -80,7 +82,7 @@ def test_app_comes_up_healthy_on_localhost_and_answers(web):
 def test_a_host_edit_changes_the_running_server_answer(web):
     container_before, state_before = web.app_container()
     images_before = web.image_ids()
-    handler = f"src/{web.slug.replace('-', '_')}/web.py"
+    handler = f"src/{web.slug.replace('-', '_')}/web/__init__.py"
     old = 'return {"name": DISTRIBUTION, "version": app.version}'
     text = web.edit(handler, old, old.replace("}", ', "edit": "1"}'))
     edited = {"name": web.slug, "version": "0.1.0", "edit": "1"}
@@ -127,7 +129,7 @@ def test_down_removes_containers_and_network(web):
 
 
 def test_prod_image_is_lean_non_root_and_serves(web):
-    image = f"{web.slug}:prod"
+    image = f"{web.slug}-prod"
     web.make("prod-build")
     # Built by BuildKit through compose (the legacy builder cannot parse the
     # Dockerfile's cache mounts; BuildKit marks the steps it records).

@@ -1,6 +1,5 @@
 """Unit tests of the hooks' functions and the template's Jinja filters."""
 
-import itertools
 import json
 import re
 import tomllib
@@ -185,6 +184,34 @@ def test_remove_unused_removes_a_directory_it_empties(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("app_type", "database", "kept"),
+    [
+        ("web", "postgres", {"web/__init__.py", "web/database.py", "db.py"}),
+        ("web", "none", {"web/__init__.py"}),
+        ("cli", "postgres", {"db.py"}),
+        ("cli", "none", set()),
+    ],
+)
+def test_a_path_in_a_directory_of_another_row_needs_both(tmp_path, app_type, database, kept):
+    """The database's routes live in the web app's package: kept for web and postgres."""
+    table = {
+        "web": ("app_type", {"web"}),
+        "web/database.py": ("database", {"postgres"}),
+        "db.py": ("database", {"postgres"}),
+    }
+    (tmp_path / "web").mkdir()
+    for name in ("web/__init__.py", "web/database.py", "db.py"):
+        (tmp_path / name).touch()
+    answers = {"package_name": "pkg", "app_type": app_type, "database": database}
+    post.remove_unused(tmp_path, answers, table)
+    found = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert found == kept
+    assert {name for name in table if post.is_kept(name, answers, table)} == {
+        name for name in table if any(k == name or k.startswith(f"{name}/") for k in kept)
+    }
+
+
 def choices(option):
     return OPTIONS[option] if isinstance(OPTIONS[option], list) else [True, False]
 
@@ -199,36 +226,40 @@ def test_option_table_names_real_template_files_and_options():
 
 
 def test_variant_table_has_one_file_per_answer_and_no_stray_variant():
-    """Every combination of a row's answers has its file, under the plain name
-    none, and every `@` file in the template is one of them."""
+    """Every answer of a row's option has its file, none is under the plain name,
+    and every `@` file in the template is one of them."""
     project = TEMPLATE / "{{cookiecutter.project_slug}}"
     expected = set()
-    for pattern, options in post.VARIANT_FILES.items():
+    for pattern, option in post.VARIANT_FILES.items():
         relative = pattern.format(package_name="{{cookiecutter.package_name}}")
         assert not (project / relative).exists(), f"{relative}: a plain file beside its variants"
-        for values in itertools.product(*(choices(option) for option in options)):
-            answers = dict(zip(options, values, strict=True))
-            expected.add(post.variant_name(relative, answers, options))
+        expected |= {post.variant_name(relative, {option: v}, option) for v in choices(option)}
     found = {path.relative_to(project).as_posix() for path in project.rglob("*@*")}
     assert found == expected
 
 
+def test_no_template_file_name_combines_two_options():
+    """A variant is per one option: `Dockerfile@uv`, never `Makefile@web+postgres`.
+    What a feature adds to a file every project has is a file of its own."""
+    project = TEMPLATE / "{{cookiecutter.project_slug}}"
+    answers = {str(v).lower() for option in post.VARIANT_FILES.values() for v in choices(option)}
+    for path in project.rglob("*@*"):
+        tag = path.name.split("@", 1)[1].removesuffix(path.suffix)
+        assert tag in answers, f"{path.relative_to(project)}: {tag!r} is not one answer"
+    assert not any("+" in path.name for path in project.rglob("*@*"))
+
+
 def test_pick_variants_keeps_the_answer_under_the_plain_name(tmp_path):
-    table = {"Dockerfile": ("package_manager",), "src/{package_name}/cli.py": ("app_type", "x")}
-    (tmp_path / "src" / "pkg").mkdir(parents=True)
-    names = [
-        "Dockerfile@uv",
-        "Dockerfile@pip",
-        "src/pkg/cli@web+true.py",
-        "src/pkg/cli@web+false.py",
-    ]
+    table = {"Dockerfile": "package_manager", "make/app.mk": "app_type"}
+    (tmp_path / "make").mkdir()
+    names = ["Dockerfile@uv", "Dockerfile@pip", "make/app@web.mk", "make/app@cli.mk"]
     for name in names:
         (tmp_path / name).write_text(name, encoding="utf-8")
-    answers = {"package_name": "pkg", "package_manager": "pip", "app_type": "web", "x": True}
-    assert post.pick_variants(tmp_path, answers, table) == ["Dockerfile@pip", "cli@web+true.py"]
+    answers = {"package_name": "pkg", "package_manager": "pip", "app_type": "web"}
+    assert post.pick_variants(tmp_path, answers, table) == ["Dockerfile@pip", "app@web.mk"]
     assert (tmp_path / "Dockerfile").read_text(encoding="utf-8") == "Dockerfile@pip"
-    assert (tmp_path / "src/pkg/cli.py").read_text(encoding="utf-8") == "src/pkg/cli@web+true.py"
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["Dockerfile", "cli.py"]
+    assert (tmp_path / "make/app.mk").read_text(encoding="utf-8") == "make/app@web.mk"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["Dockerfile", "app.mk"]
     with pytest.raises(
         post.InvalidOutput, match=r"Dockerfile: the template has no variant Dockerfile@uv"
     ):

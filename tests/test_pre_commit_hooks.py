@@ -20,12 +20,12 @@ moves alone.
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
 from conftest import TEMPLATE, bake_ok, tool
+from helpers import run
 
 MIRRORS = TEMPLATE.parent / "shared" / "mirrors"
 # Bare copy in MIRRORS -> the URL the generated .pre-commit-config.yaml names.
@@ -54,10 +54,6 @@ def in_ci():
     return os.environ.get("CI") == "true" or os.environ.get("REQUIRE_DOCKER") == "1"
 
 
-def run(command, cwd, env):
-    return subprocess.run(command, cwd=cwd, env=env, check=False, capture_output=True, text=True)
-
-
 def report(result):
     """{hook name: Passed | Failed | ...Skipped} from a pre-commit run."""
     return dict(REPORT_LINE.findall(result.stdout))
@@ -70,7 +66,7 @@ def shown(result):
 def git_status(project, env):
     """`git status --porcelain`: empty when no file differs from the last commit
     (ignored files, such as ruff's cache, are left out)."""
-    result = run(["git", "status", "--porcelain"], project, env)
+    result = run(["git", "status", "--porcelain"], project, env, check=False)
     assert result.returncode == 0, shown(result)
     return result.stdout
 
@@ -117,16 +113,21 @@ def hook_env(tmp_path_factory):
         writable_copy(MIRRORS / name, copy)
         settings.append((f"url.{copy}.insteadOf", url))
     for key, value in settings:
-        result = run(["git", "config", "--global", key, value], home, env)
+        result = run(["git", "config", "--global", key, value], home, env, check=False)
         assert result.returncode == 0, shown(result)
     return env
 
 
 def pre_commit(project, env, *args):
     """`git add -A`, then `pre-commit run --all-files` in ``project``."""
-    added = run(["git", "add", "-A"], project, env)
+    added = run(["git", "add", "-A"], project, env, check=False)
     assert added.returncode == 0, shown(added)
-    return run([tool("pre-commit"), "run", "--all-files", "--color=never", *args], project, env)
+    return run(
+        [tool("pre-commit"), "run", "--all-files", "--color=never", *args],
+        project,
+        env,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("app_type", ["cli", "web"])
@@ -141,7 +142,7 @@ def test_pre_commit_passes_on_a_fresh_bake_and_fixes_what_it_catches(
         project / ".pre-commit-config.yaml"
     ).read_text(encoding="utf-8"), "the generated file names the real repositories"
     for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "New"]):
-        done = run(command, project, hook_env)
+        done = run(command, project, hook_env, check=False)
         assert done.returncode == 0, shown(done)
     clean = pre_commit(project, hook_env)
     assert clean.returncode == 0, shown(clean)
@@ -172,13 +173,8 @@ def test_pre_commit_passes_on_a_fresh_bake_and_fixes_what_it_catches(
 def generated_test(project):
     """Run the bake's tests/test_pre_commit.py with this Python: its ruff is the
     version requirements-dev.txt pins, which the bake pins too."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/test_pre_commit.py"],
-        cwd=project,
-        check=False,
-        capture_output=True,
-        text=True,
-    )
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/test_pre_commit.py"]
+    return run(command, project, check=False)
 
 
 @pytest.mark.parametrize(

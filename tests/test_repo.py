@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from conftest import OPTIONS, TEMPLATE, bake_ok
+import helpers
+from conftest import OPTIONS, TEMPLATE
 
 README = (TEMPLATE / "README.md").read_text(encoding="utf-8")
 DOCS = sorted((TEMPLATE / "docs").glob("*.md"))
@@ -133,17 +134,9 @@ def test_every_relative_link_resolves(page):
 
 
 @pytest.fixture(scope="module")
-def make_targets(cookies_session):
-    """The targets of the generated Makefiles (web with the database has the most)."""
-    targets = set()
-    for package_manager in ("uv", "pip"):
-        project = bake_ok(
-            cookies_session, app_type="web", package_manager=package_manager, database="postgres"
-        )
-        for makefile in [project / "Makefile", *sorted(project.glob("make/*.mk"))]:
-            text = makefile.read_text(encoding="utf-8")
-            targets |= set(re.findall(r"^([a-z][a-z-]*):", text, flags=re.MULTILINE))
-    return targets
+def make_targets(all_projects):
+    """The targets of every generated project (the design's bakes)."""
+    return set().union(*(helpers.make_targets(project) for project in all_projects.values()))
 
 
 def code_of(text):

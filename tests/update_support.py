@@ -53,12 +53,7 @@ def history(tmp_path_factory, module_env):
     commits = {"v1": run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()}
 
     (project / ".gitattributes").unlink()
-    # tests/test_cli.py has a variant per app type and database (the hook's VARIANT_FILES).
-    for variant in (project / "tests").glob("test_cli@*.py"):
-        variant.rename(variant.with_name(variant.name.replace("test_cli@", "test_command@")))
-    replace(
-        repo / "hooks" / "post_gen_project.py", '"tests/test_cli.py"', '"tests/test_command.py"'
-    )
+    (project / "tests" / "test_cli.py").rename(project / "tests" / "test_command.py")
     options = json.loads((repo / "cookiecutter.json").read_text(encoding="utf-8"))
     options["description"] = NEW_DESCRIPTION
     options = dict(
@@ -70,8 +65,7 @@ def history(tmp_path_factory, module_env):
         readme.write("\nDocs: {{ cookiecutter.docs_url }}\n")
     for dockerfile in project.glob("Dockerfile@*"):
         replace(dockerfile, DOCKERFILE_V1, DOCKERFILE_V2)
-    for makefile in project.glob("Makefile@*"):
-        replace(makefile, HELP_V1, HELP_V2)
+    replace(project / "Makefile", HELP_V1, HELP_V2)
     commits["v2"] = commit(repo, env, "v2: docs_url, test_command.py, no .gitattributes", "v2")
 
     replace(project / "Dockerfile@uv", "ARG UV_VERSION=0.13.8", "ARG UV_VERSION=0.13.9")

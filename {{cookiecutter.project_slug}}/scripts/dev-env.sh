@@ -1,8 +1,9 @@
 #!/bin/sh
 # Writes what is missing from .env, this checkout's own settings for compose
-# (ignored by git and Docker): COMPOSE_PROJECT_NAME, HOST_UID and HOST_GID.
-# make runs it before every target, the dev container before it starts; run
-# it once yourself to use plain `docker compose`.
+# (ignored by git and Docker): COMPOSE_PROJECT_NAME, HOST_UID and HOST_GID,
+# then prints the compose project's name (the environment's, if it sets one,
+# as compose reads it). make runs it before every target, the dev container
+# before it starts; run it once yourself to use plain `docker compose`.
 #
 # Each checkout is its own compose project, named after the project and its
 # directory: {{ cookiecutter.project_slug }}-<8 hex digits of this directory's path>. Two
@@ -39,7 +40,7 @@ case $name in
     sed "s/^COMPOSE_PROJECT_NAME=$name\$/COMPOSE_PROJECT_NAME=$own/" .env >.env.new
     cat .env.new >.env && rm -f .env.new
     echo "dev-env: .env named the compose project of another directory ($name);" \
-        "this checkout's is $own. \`docker compose -p $name down --rmi local\` removes the other's." >&2
+        "this checkout's is $own (make build once). \`docker compose ls\` lists the projects." >&2
     ;;
 esac
 [ -n "$(value HOST_UID)" ] || add "HOST_UID=${HOST_UID:-$(id -u)}"
@@ -50,3 +51,6 @@ if [ "$(id -u)" = 0 ]; then
     # shellcheck disable=SC2012 # the numeric owner of one directory: ls is portable
     chown "$(ls -nd . | awk '{ print $3 ":" $4 }')" .env
 fi
+
+# The name compose uses: the environment's, else .env's.
+echo "${COMPOSE_PROJECT_NAME:-$(value COMPOSE_PROJECT_NAME)}"

@@ -8,13 +8,14 @@
 # Current means: it runs this checkout's current test image (a rebuild moves
 # the tag to a new image), and its kept-for label is a checksum of this
 # directory's path and inode (a checkout cloned again at the same path is a new
-# directory), HOST_UID:HOST_GID, compose.yaml and .env as they are now.
-# make passes COMPOSE_PROJECT_NAME, HOST_UID and HOST_GID (on the command line
-# for `id`: make before 4.4 exports nothing to $(shell)); `make clean` removes it.
+# directory), compose.yaml, .env and the HOST_UID/HOST_GID of the environment
+# (which win over .env's) as they are now. make passes COMPOSE_PROJECT_NAME (on
+# the command line for `id`: make before 4.4 exports nothing to $(shell));
+# `make clean` removes it.
 set -eu
 cd "$(dirname "$0")/.."
 name=$COMPOSE_PROJECT_NAME-test-kept
-kept_for=$({ echo "$(pwd -P) $HOST_UID:$HOST_GID"; ls -di .; cat compose.yaml .env; } | cksum | cut -d ' ' -f 1)
+kept_for=$({ echo "$(pwd -P) ${HOST_UID-}:${HOST_GID-}"; ls -di .; cat compose.yaml .env; } | cksum | cut -d ' ' -f 1)
 
 case ${1-} in
 id)

@@ -29,7 +29,7 @@ from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
 def tests_database_url() -> URL:
     """DATABASE_URL, naming ``<database>_test`` (unless it ends in _test already)."""
     url = database_url()
-    if url.database.endswith("_test"):
+    if str(url.database).endswith("_test"):
         return url
     return url.set(database=f"{url.database}_test")
 
@@ -57,7 +57,7 @@ def prepare(engine: Engine) -> None:
     """Create the tests' database if it is missing, and migrate it to the latest
     revision unless it was migrated with these migration files already; one test
     session at a time (`make test` and `make test-watch` may start together)."""
-    name = engine.url.database
+    name = str(engine.url.database)
     server = create_engine(
         engine.url.set(database="postgres"),
         isolation_level="AUTOCOMMIT",
@@ -102,6 +102,14 @@ def connection(engine: Engine) -> Iterator[Connection]:
         transaction = connection.begin()
         yield connection
         transaction.rollback()
+
+
+@pytest.fixture
+def database_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The code's engine points at a port where no database listens."""
+    engine = create_engine("postgresql+psycopg://someone:secret@127.0.0.1:1/nothing")
+    monkeypatch.setattr(db, "engine", lambda: engine)
+    monkeypatch.setattr(db, "session", lambda: Session(engine))
 
 
 @pytest.fixture

@@ -1,12 +1,13 @@
 """The database: real round trips through PostgreSQL, each test in its own
-transaction, and migrations that match the models."""
+transaction, migrations that match the models, and the database's commands."""
 
 import pytest
-from sqlalchemy import Connection, create_engine, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }} import db
+from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.models import Base, Item, add_item, list_items
 from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
 
@@ -95,3 +96,32 @@ def test_a_bad_database_url_is_refused_with_one_line(value, message):
     with pytest.raises(SettingsError, match=message) as raised:
         database_url({"DATABASE_URL": value})
     assert "\n" not in str(raised.value)
+
+
+def test_items_are_added_and_listed_by_the_command(session: Session, capsys):
+    assert main(["items", "add", "first"]) == 0
+    assert main(["items", "add", "second"]) == 0
+    added = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[1] for line in added] == ["first", "second"]
+    assert main(["items", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == added
+
+
+def test_the_command_says_in_one_line_that_the_database_is_down(database_down, capsys):
+    assert main(["items", "list"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: database unavailable at postgresql+psycopg://")
+    assert error.count("\n") == 1 and "secret" not in error
+
+
+def test_migrate_brings_the_database_to_the_latest_revision(engine: Engine):
+    assert main(["migrate"]) == 0
+
+
+def test_no_command_starts_without_database_url(monkeypatch, capsys):
+    monkeypatch.delenv("DATABASE_URL")
+    assert main([]) == 2
+    assert capsys.readouterr().err == (
+        "error: DATABASE_URL is not set: set it to "
+        "postgresql://user:password@host:5432/database\n"
+    )

@@ -3,7 +3,7 @@
 .pre-commit-config.yaml names ruff by the rev of astral-sh/ruff-pre-commit,
 pyproject.toml pins it in the dev group, and the image installs it from there
 (or from the lock file). When one of them moves without the others, this fails:
-bump them together (Dependabot's weekly pull request does).
+bump them together.
 """
 
 import re
@@ -24,9 +24,9 @@ def test_pre_commit_runs_the_ruff_that_make_lint_runs():
 
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     pins = [
-        pin.group(1)
+        found.group(1)
         for requirement in pyproject["dependency-groups"]["dev"]
-        if (pin := re.fullmatch(r"ruff\s*==\s*(\S+)", requirement))
+        if (found := re.fullmatch(r"ruff\s*==\s*(\S+)", requirement))
     ]
     assert len(pins) == 1, "pin ruff in pyproject.toml's dev group: ruff==<version>"
 

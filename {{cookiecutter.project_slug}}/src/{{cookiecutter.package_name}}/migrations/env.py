@@ -9,6 +9,8 @@ import time
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.operations.ops import MigrationScript
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, Engine, create_engine, pool, text
 from sqlalchemy.exc import OperationalError
 
@@ -34,8 +36,23 @@ def url() -> URL:
         raise SystemExit(f"error: {error}") from None
 
 
+def skip_empty(
+    migration: MigrationContext, revision: object, directives: list[MigrationScript]
+) -> None:
+    """`make migration`: no revision is written when the models did not change."""
+    upgrade = directives[0].upgrade_ops
+    autogenerate = getattr(config.cmd_opts, "autogenerate", False)
+    if autogenerate and upgrade is not None and upgrade.is_empty():
+        directives[:] = []
+        print("No change in the models: no migration written.")
+
+
 def run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        process_revision_directives=skip_empty,
+    )
     with context.begin_transaction():
         lock = text("SELECT pg_advisory_xact_lock(:key)")
         connection.execute(lock, {"key": MIGRATION_LOCK})

@@ -1,43 +1,13 @@
-{%- set db = cookiecutter.database == "postgres" -%}
-"""Tests of the web app through FastAPI's test client: no server needed."""
+"""The database's routes through FastAPI's test client: readiness, items, and
+503 when the database is down."""
 
-from importlib.metadata import version
-{%- if db %}
-
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.models import list_items
 from {{ cookiecutter.package_name }}.web import app
-{%- else %}
-
-from fastapi.testclient import TestClient
-
-from {{ cookiecutter.package_name }}.web import app
-{%- endif %}
-
-DISTRIBUTION = "{{ cookiecutter.project_slug }}"
-{%- if db %}
-UNREACHABLE = "postgresql+psycopg://someone:secret@127.0.0.1:1/nothing"
-{%- endif %}
 
 client = TestClient(app)
-
-
-def test_health_answers_ok():
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
-def test_index_names_the_project_and_its_version():
-    response = client.get("/")
-    assert response.status_code == 200
-    assert response.json() == {"name": DISTRIBUTION, "version": version(DISTRIBUTION)}
-{%- if db %}
 
 
 def test_ready_when_the_database_answers(engine):
@@ -62,14 +32,6 @@ def test_an_item_needs_a_name(session: Session):
     assert client.get("/items").json() == []
 
 
-@pytest.fixture
-def database_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app's engine points at a port where no database listens."""
-    engine = create_engine(UNREACHABLE)
-    monkeypatch.setattr(db, "engine", lambda: engine)
-    monkeypatch.setattr(db, "session", lambda: Session(engine))
-
-
 def test_not_ready_when_the_database_is_down(database_down, caplog):
     response = client.get("/ready")
     assert response.status_code == 503
@@ -87,4 +49,3 @@ def test_a_request_needing_the_database_answers_503_when_it_is_down(
     [record] = [r for r in caplog.records if "database unavailable" in r.getMessage()]
     assert record.getMessage().startswith("GET /items: database unavailable at ")
     assert "\n" not in record.getMessage()
-{%- endif %}

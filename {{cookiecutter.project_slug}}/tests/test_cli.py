@@ -1,4 +1,5 @@
-"""Tests of the console script, as installed in the image."""
+"""Tests of the console script, as installed in the image: its version, and
+every feature's commands under one parser."""
 
 import shutil
 import subprocess
@@ -6,26 +7,11 @@ import sys
 from importlib.metadata import version
 
 import pytest
-import uvicorn
 
-from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.cli import command_modules, main
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 PACKAGE = "{{ cookiecutter.package_name }}"
-
-
-def test_main_serves_the_app_with_uvicorn(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs))
-    )
-    assert main(["--port", "9000"]) == 0
-    assert calls == [
-        (
-            (f"{PACKAGE}.web:app",),
-            {"host": "127.0.0.1", "port": 9000, "reload": False},
-        )
-    ]
 
 
 def test_version_comes_from_installed_metadata(capsys):
@@ -33,6 +19,15 @@ def test_version_comes_from_installed_metadata(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == f"{DISTRIBUTION} {version(DISTRIBUTION)}\n"
+
+
+def test_every_command_module_registers_its_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    usage = capsys.readouterr().out
+    for module in command_modules():
+        assert hasattr(module, "register"), module.__name__
+    assert "commands:" in usage
 
 
 def test_console_script_is_installed():

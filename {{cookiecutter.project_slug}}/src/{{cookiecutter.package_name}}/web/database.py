@@ -1,11 +1,14 @@
-"""The web application, served by uvicorn: ``{{ cookiecutter.package_name }}.web:app``."""
+"""The database's routes: ``/items``, and ``/ready``, the readiness probe.
+
+A request that finds the database down or refusing answers 503, with one line
+in the log.
+"""
 
 import logging
 from collections.abc import Iterator
-from importlib.metadata import version
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
@@ -14,10 +17,13 @@ from sqlalchemy.orm import Session
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.models import add_item, list_items
 
-DISTRIBUTION = "{{ cookiecutter.project_slug }}"
-
-app = FastAPI(title=DISTRIBUTION, version=version(DISTRIBUTION))
 log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def register(app: FastAPI) -> None:
+    app.include_router(router)
+    app.exception_handler(OperationalError)(database_unavailable)
 
 
 def get_session() -> Iterator[Session]:
@@ -39,7 +45,6 @@ class ItemOut(NewItem):
     id: int
 
 
-@app.exception_handler(OperationalError)
 def database_unavailable(request: Request, error: OperationalError) -> JSONResponse:
     """The database is down or refuses us: 503, and one line in the log."""
     detail = db.describe(error, db.engine())
@@ -47,13 +52,7 @@ def database_unavailable(request: Request, error: OperationalError) -> JSONRespo
     return JSONResponse({"detail": "database unavailable"}, status_code=503)
 
 
-@app.get("/health")
-def health() -> dict[str, str]:
-    """Liveness probe: the compose healthcheck asks it."""
-    return {"status": "ok"}
-
-
-@app.get("/ready")
+@router.get("/ready")
 def ready(response: Response) -> dict[str, str]:
     """Readiness probe: 200 when the database answers, 503 when it does not."""
     try:
@@ -65,13 +64,7 @@ def ready(response: Response) -> dict[str, str]:
     return {"status": "ok", "database": "ok"}
 
 
-@app.get("/")
-def index() -> dict[str, str]:
-    """The project's name and version, from the installed metadata."""
-    return {"name": DISTRIBUTION, "version": app.version}
-
-
-@app.post("/items", status_code=201)
+@router.post("/items", status_code=201)
 def create_item(item: NewItem, session: SessionDep) -> ItemOut:
     """Add an item; the answer has its id."""
     created = add_item(session, item.name)
@@ -79,7 +72,7 @@ def create_item(item: NewItem, session: SessionDep) -> ItemOut:
     return ItemOut.model_validate(created)
 
 
-@app.get("/items")
+@router.get("/items")
 def read_items(session: SessionDep) -> list[ItemOut]:
     """Every item, oldest first."""
     return [ItemOut.model_validate(item) for item in list_items(session)]
