@@ -1,5 +1,3 @@
-# deploy: compose.prod.yaml on this host or a Docker Swarm, with .env.prod (docs/deploy.md).
-.PHONY: prod-config deploy stack-deploy prod-run
 prod-config: ## Check compose.prod.yaml and .env.prod (written on first use) for compose and Swarm
 	@sh scripts/deploy.sh config
 deploy: ## Run IMAGE:TAG of .env.prod on this host: migrated, healthy, the old containers replaced
