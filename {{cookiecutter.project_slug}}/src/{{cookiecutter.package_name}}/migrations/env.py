@@ -23,7 +23,7 @@ if config.config_file_name is not None:  # the alembic command: log as alembic.i
     fileConfig(config.config_file_name)
 
 # A PostgreSQL advisory lock every migration run holds: app containers that
-# start together (a Swarm update, several replicas) migrate one at a time.
+# start together (several replicas, a rolling update) migrate one at a time.
 MIGRATION_LOCK = 732_105_416
 # Refusals that waiting does not cure.
 LASTING = ("password authentication failed", "does not exist")
