@@ -49,7 +49,7 @@ COVERING_SET = [
     {"package_manager": "pip", "app_type": "cli"},
 ]
 # What each app type's generated suite holds (tests/test_*.py of the baked project).
-GENERATED_TESTS = {"web": 30, "cli": 25}
+GENERATED_TESTS = {"web": 38, "cli": 33}
 ORDER_BY = "select(Item).order_by(Item.id)"
 NAME_COLUMN = "    name: Mapped[str] = mapped_column(String(200))\n"
 NEW_COLUMN = (
