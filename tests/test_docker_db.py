@@ -388,7 +388,7 @@ def head_revision(loop):
     versions = loop.path / "src" / loop.package / "migrations" / "versions"
     texts = [path.read_text(encoding="utf-8") for path in versions.glob("*.py")]
     revision = re.compile(r"^revision: str = [\"'](\w+)", re.MULTILINE)
-    down = re.compile(r"^down_revision\S* = [\"'](\w+)", re.MULTILINE)
+    down = re.compile(r"^down_revision[^=\n]*= [\"'](\w+)", re.MULTILINE)
     revisions = {revision.search(text)[1] for text in texts}
     downs = {found[1] for text in texts if (found := down.search(text))}
     (head,) = revisions - downs
