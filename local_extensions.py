@@ -1,7 +1,8 @@
 """Jinja extensions of the template: filters that quote answers for the file
 formats it writes, a syntax check that lets cookiecutter clean up, the sandbox,
-the template's own options for the hooks, and a slug filter that refuses a
-project name no slug can be made from.
+the template's own options and directory for the hooks, a slug filter that
+refuses a project name no slug can be made from, and the check of every answer
+before anything is written.
 
 Cookiecutter loads this module because ``cookiecutter.json`` names its classes in
 ``_extensions``. Each filter returns a complete double-quoted string, so an
@@ -10,6 +11,7 @@ answer with quotes, backslashes, ``$`` or non-ASCII text reads back exactly.
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -116,16 +118,26 @@ def template_options():
     return [[name, value] for name, value in json.loads(text).items() if name[0] != "_"]
 
 
+def template_directory():
+    """The template's directory, absolute, while cookiecutter renders a hook: it
+    renders and runs the hooks from there (it finds ``hooks/`` in the working
+    directory), whatever path, relative or not, the user gave. None elsewhere."""
+    here = os.getcwd()
+    return here if os.path.isfile(os.path.join(here, "cookiecutter.json")) else None
+
+
 class OptionsExtension(Extension):
-    """Registers ``template_options()`` as a Jinja global, so the pre-generation hook
-    reads the choices from ``cookiecutter.json`` in every way the template is run:
-    cookiecutter's command line, a replay file and cruft, whose context names no
-    template directory. It reads the file when called: cruft renders several
-    commits of one clone in one process."""
+    """Registers ``template_options()`` and ``template_directory()`` as Jinja
+    globals, so the hooks read the choices from ``cookiecutter.json`` in every way
+    the template is run: cookiecutter's command line, a replay file and cruft, whose
+    context names no template directory; and so the post-generation hook records
+    where the template is. ``template_options()`` reads the file when called: cruft
+    renders several commits of one clone in one process."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.globals["template_options"] = template_options
+        environment.globals["template_directory"] = template_directory
 
 
 def _pre_gen_hook():
@@ -176,3 +188,48 @@ class ProjectNameExtension(Extension):
             return slug
 
         environment.filters["slugify"] = checked_slugify
+
+
+def refuse_bad_answers(answers):
+    """Stop with the pre-generation hook's one line when an answer (the
+    cookiecutter context ``answers``) breaks its rules, or the target directory
+    exists and is not empty; return "" otherwise."""
+    if "_template" not in answers:  # a value rendered while cookiecutter still asks
+        return ""
+    hook = _pre_gen_hook()
+    try:
+        hook.check_answers(answers, dict(template_options()))
+        if answers.get("_output_dir"):  # the command line and the API set it; cruft does not
+            hook.check_target(Path(answers["_output_dir"], answers["project_slug"]))
+    except hook.InvalidAnswer as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    return ""
+
+
+# The template's project directory: the one name cookiecutter renders on its own
+# with every answer known, before it writes anything.
+PROJECT_DIRECTORY = "{{cookiecutter.project_slug}}"
+
+
+class AnswersExtension(Extension):
+    """Check every answer with the pre-generation hook's rules before anything is
+    written, so that a refusal is one line and nothing else.
+
+    Cookiecutter renders the name of the project directory with the final
+    answers, however they came (``--no-input key=value``, the prompts, a replay
+    file, cruft), and only then creates the directory and runs the
+    pre-generation hook. Its source reaches this extension (``from_string``:
+    no template name), which puts ``refuse_bad_answers(cookiecutter)`` in front
+    of it. That prints the hook's one line and raises ``SystemExit``, the one way
+    out of a render that cookiecutter neither wraps (with the context dumped)
+    nor shows as a traceback, as the pre-generation hook's own failure is."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["refuse_bad_answers"] = refuse_bad_answers
+
+    def preprocess(self, source, name, filename=None):
+        if name is None and source == PROJECT_DIRECTORY:
+            return "{{ refuse_bad_answers(cookiecutter) }}" + source
+        return source

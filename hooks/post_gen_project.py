@@ -1,5 +1,6 @@
 """Pick the variant of each file for the answers, remove the files of options
-not chosen, check the generated project, record the answers.
+not chosen, check the generated project, record the answers and where the
+template came from, say what to run first.
 
 Cookiecutter renders this file with Jinja and runs it in the new project
 directory; a non-zero exit makes it delete that directory. The answers arrive
@@ -11,9 +12,11 @@ as one JSON document, and the logic is in functions the tests import and call.
 import ast
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -86,13 +89,15 @@ ACTIONS_EXPRESSION = re.compile(r"\$\{\{[^{}]*\}\}")
 # The recorded answers: a cookiecutter replay file, so that
 # `cookiecutter --replay-file .cookiecutter.json <template>` regenerates the project.
 ANSWERS_FILE = ".cookiecutter.json"
-# Private context keys that are kept: where the template came from, as the user
-# gave it. The others (`_output_dir`, `_repo_dir`, `_extensions`, ...) describe
-# this machine or this run, not the project. `_commit` is added when the
-# template came from git (see template_commit).
-RECORDED_PRIVATE = ("_template", "_checkout")
+# Private context keys recorded: where the template came from, so the tools find
+# it again from anywhere (`_template`: a git URL, or an absolute path), the commit
+# it was at, `_uncommitted` when that checkout had changes not committed (see
+# template_record), and the `--checkout` given. The others (`_output_dir`,
+# `_repo_dir`, `_extensions`, ...) describe this machine or this run, not the project.
+RECORDED_PRIVATE = ("_template", "_checkout", "_commit", "_uncommitted")
 # A template source cookiecutter clones with git: an abbreviation or a URL.
 GIT_SOURCE = re.compile(r"(gh|gl|bb):|git\+|[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:")
+COMMIT = re.compile(r"[0-9a-f]{40,64}")
 
 
 class InvalidOutput(ValueError):
@@ -225,49 +230,137 @@ def check_project(project):
     check_dockerfile(project)
 
 
-def recorded_answers(context):
-    """The replay document for ``context``: every answer whose key does not start
-    with ``_``, plus the template source and checkout when set, and its commit
-    when it came from git."""
-    answers = {key: value for key, value in context.items() if not key.startswith("_")}
-    for key in RECORDED_PRIVATE:
-        if context.get(key):
-            answers[key] = context[key]
-    commit = template_commit(context)
-    if commit:
-        answers["_commit"] = commit
-    return {"cookiecutter": answers}
-
-
-def template_commit(context):
-    """The commit of the template, when cookiecutter cloned it from git (its clone
-    is `_repo_dir`, checked out at `_checkout`), so that `tools/update.py` renders
-    exactly what this project was made from; None for a local directory (it may
-    hold uncommitted edits) or when git cannot say."""
-    template, clone = context.get("_template"), context.get("_repo_dir")
-    if not (isinstance(template, str) and GIT_SOURCE.match(template) and clone):
-        return None
+def git(directory, *args):
+    """git's output in ``directory``, stripped; None when it fails (or is missing)."""
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--verify", "HEAD^{commit}"],
-            cwd=clone,
+            ["git", *args],
+            cwd=directory,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             check=False,
         )
-    except OSError:  # no git, or no clone directory
+    except OSError:  # no git, or no such directory
         return None
-    commit = result.stdout.strip()
-    return commit if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
+    return result.stdout.strip() if result.returncode == 0 else None
 
 
-def write_answers(project, context):
-    """Write ANSWERS_FILE: keys sorted, two-space indent, UTF-8, LF, one final newline."""
-    text = json.dumps(recorded_answers(context), indent=2, sort_keys=True, ensure_ascii=False)
+def without_credentials(url):
+    """``url`` without what would leak in a committed file: the user and password of
+    an http(s) URL (a token), the password of any other."""
+    parts = urllib.parse.urlsplit(url)
+    web = parts.scheme.removeprefix("git+") in ("http", "https")
+    if "@" not in parts.netloc or not (web or parts.password):
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    kept = "" if web else user.partition(":")[0] + "@"
+    return urllib.parse.urlunsplit(parts._replace(netloc=kept + host))
+
+
+def remote_with(directory, commit, prefer=None):
+    """The URL of a remote of the git checkout ``directory`` that has ``commit`` on
+    one of its branches (as last fetched), credentials left out; None when none has.
+    The remote whose URL is ``prefer`` first, then the current branch's, then
+    `origin`, then the others by name. A remote that is a local path is left out:
+    it is no more use elsewhere than the checkout's own path."""
+    urls = {}
+    for line in (git(directory, "remote", "-v") or "").splitlines():
+        name, _, rest = line.partition("\t")
+        url, _, kind = rest.rpartition(" ")
+        if kind == "(fetch)" and GIT_SOURCE.match(url):
+            urls[name] = url
+    if not urls:
+        return None
+    refs = git(
+        directory, "for-each-ref", "--contains", commit, "--format=%(refname)", "refs/remotes"
+    )
+    having = [name for name in urls if f"\nrefs/remotes/{name}/" in f"\n{refs}"]
+    if len(having) > 1:
+        branch = git(directory, "symbolic-ref", "--quiet", "--short", "HEAD")
+        upstream = branch and git(directory, "config", "--get", f"branch.{branch}.remote")
+        having.sort(
+            key=lambda name: (urls[name] != prefer, name != upstream, name != "origin", name)
+        )
+    return without_credentials(urls[having[0]]) if having else None
+
+
+def local_record(directory):
+    """What a project records about a template in the local ``directory``. When it
+    is a git checkout (its top directory): its commit; the URL of a remote that has
+    that commit, so a teammate's clone of the project finds the template too, else
+    the checkout's absolute path; ``_uncommitted`` when it had changes not committed
+    (the project has them, the commit does not). Otherwise its absolute path."""
+    directory = Path(directory).resolve()
+    status = (directory / ".git").exists() and git(
+        directory, "status", "--porcelain=v2", "--branch", "--", "."
+    )
+    head = re.search(r"^# branch\.oid (\S+)$", status or "", flags=re.MULTILINE)
+    if not (head and COMMIT.fullmatch(head.group(1))):  # not git, or no commit yet
+        return {"_template": str(directory)}
+    commit = head.group(1)
+    record = {"_template": remote_with(directory, commit) or str(directory), "_commit": commit}
+    if any(not line.startswith("#") for line in status.splitlines()):
+        record["_uncommitted"] = True
+    return record
+
+
+def template_record(context, directory=None):
+    """Where the template came from, as the project records it: ``_template``,
+    ``_commit`` and ``_uncommitted`` (docs/regenerate.md). ``directory`` is the
+    template's, absolute (local_extensions.template_directory()).
+
+    - A git URL or abbreviation, cloned by cookiecutter (its clone is ``_repo_dir``):
+      as given, with the clone's commit, which `tools/update.py` starts from.
+    - A local directory: local_record(), never the path as typed (``.`` means
+      nothing from the project's directory, nor on another machine).
+    - cruft (no ``_repo_dir``: it keeps the commit in .cruft.json), a zip file, or
+      no directory known: as given."""
+    template = context.get("_template")
+    if not isinstance(template, str) or not context.get("_repo_dir"):
+        return {"_template": template}
+    if GIT_SOURCE.match(template):
+        commit = git(context["_repo_dir"], "rev-parse", "--verify", "HEAD^{commit}")
+        commit = commit if commit and COMMIT.fullmatch(commit) else None
+        return {"_template": without_credentials(template), "_commit": commit}
+    if directory is None or template.lower().endswith(".zip"):
+        return {"_template": template}
+    return local_record(directory)
+
+
+def recorded_answers(context, directory=None):
+    """The replay document for ``context``: every answer whose key does not start
+    with ``_``, the `--checkout` given, and template_record()."""
+    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    source = {"_checkout": context.get("_checkout"), **template_record(context, directory)}
+    answers.update({key: source[key] for key in RECORDED_PRIVATE if source.get(key)})
+    return {"cookiecutter": answers}
+
+
+def write_answers(project, context, directory=None):
+    """Write ANSWERS_FILE: keys sorted, two-space indent, UTF-8, LF, one final
+    newline; return the answers written."""
+    document = recorded_answers(context, directory)
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
     Path(project, ANSWERS_FILE).write_text(text + "\n", encoding="utf-8", newline="\n")
+    return document["cookiecutter"]
 
 
-def main(answers_json, project):
+def next_steps(project, answers):
+    """What a bake prints: where the project is and what it records, what to run first."""
+    commit = answers.get("_commit")
+    at = f" at {commit[:12]}" if commit else ""
+    lines = [f"Created {project} from the template {answers.get('_template')}{at}."]
+    if answers.get("_uncommitted"):
+        lines.append(
+            "The template had uncommitted changes: the project has them, the commit "
+            "recorded in .cookiecutter.json does not."
+        )
+    lines.append(f"Next: cd {shlex.quote(str(project))} && make build && make test")
+    return "\n".join(lines)
+
+
+def main(answers_json, project, template_dir=None):
     context = json.loads(answers_json)
     try:
         pick_variants(project, context)
@@ -276,10 +369,13 @@ def main(answers_json, project):
     except InvalidOutput as error:
         print(f"error: the generated project is broken: {error}", file=sys.stderr)
         return 1
-    write_answers(project, context)
+    answers = write_answers(project, context, template_dir)
+    if context.get("_output_dir"):  # cookiecutter's command line or API; not cruft's renders
+        print(next_steps(project, answers))
     return 0
 
 
 # {% endraw %}
 if __name__ == "__main__":
-    sys.exit(main(r"""{{ cookiecutter | tojson }}""", Path.cwd()))
+    template_dir = json.loads(r""" {{ template_directory() | tojson }} """)
+    sys.exit(main(r"""{{ cookiecutter | tojson }}""", Path.cwd(), template_dir))

@@ -1,11 +1,14 @@
-"""Refuse bad answers before cookiecutter writes any file.
+"""Refuse bad answers before cookiecutter writes any file: the rules, written once.
 
-Cookiecutter renders this file with Jinja and runs it in the new project
-directory. The answers arrive as one JSON document (never pasted into Python
-source), so a quote in a name cannot run code. The choices are cookiecutter.json's,
-given to the hook by ``template_options()`` (local_extensions.py): they are
-written once. The checks are plain functions that the template's tests import
-and call.
+local_extensions.AnswersExtension applies them while cookiecutter renders the
+name of the project directory, before it creates it: a refusal is then one line
+and nothing else, however the answers came (command line, prompts, replay file).
+Cookiecutter also renders this file with Jinja and runs it in the new project
+directory, as a second check (cookiecutter prints its own error and traceback
+after this one's line). The answers arrive as one JSON document (never pasted
+into Python source), so a quote in a name cannot run code. The choices are
+cookiecutter.json's, given by ``template_options()`` (local_extensions.py). The
+checks are plain functions that the template's tests import and call.
 """
 
 # Jinja leaves everything up to `endraw` alone: only the last lines are rendered.
@@ -41,6 +44,12 @@ RESERVED_NAMES = frozenset(
 
 # Free-text answers that must not be empty; the others may be.
 REQUIRED = ("project_name", "project_slug", "package_name", "author_name", "version")
+
+# Rules between answers: (option, answer, the option it needs, the answers that
+# work with it). An option that only works with another's answer adds a row, e.g.
+# ("worker", "procrastinate", "database", ("postgres",)): the job queue lives in
+# PostgreSQL. Checked after each answer on its own, in this order.
+NEEDS = []
 
 
 class InvalidAnswer(ValueError):
@@ -133,27 +142,42 @@ def check_answer(field, value, definition):
             TEXT_RULES[field](value)
 
 
-def check_answers(answers, options):
+def check_needs(answers, needs=NEEDS):
+    """Raise InvalidAnswer for the first row of ``needs`` the answers break."""
+    for option, answer, needed, works_with in needs:
+        if answers.get(option) == answer and answers.get(needed) not in works_with:
+            wanted = " or ".join(f"{needed}={value}" for value in works_with)
+            rule = f"needs {wanted}, not {needed}={answers.get(needed)}"
+            raise InvalidAnswer(option, answer, rule)
+
+
+def check_answers(answers, options, needs=NEEDS):
     """Raise InvalidAnswer for the first answer that breaks a rule.
 
     ``options`` is cookiecutter.json (private keys are skipped). The answers the
     user gives come first, in its order, then the derived ones (a default that is
     a Jinja expression: the slug, the package): an empty project name is reported
-    as itself, not as the empty slug made from it."""
+    as itself, not as the empty slug made from it. Then the rules between
+    answers (``needs``)."""
     fields = [name for name in options if not name.startswith("_")]
     derived = [name for name in fields if "{{" in str(options[name])]
     for field in [*(name for name in fields if name not in derived), *derived]:
         if field not in answers:
             raise InvalidAnswer(field, None, "is missing: answer it (or add it to the replay file)")
         check_answer(field, answers[field], options[field])
+    check_needs(answers, needs)
 
 
 def check_target(target):
     """The project directory must be new or empty: never write over user files."""
-    if any(Path(target).iterdir()):
-        raise InvalidAnswer(
-            "project_slug", Path(target).name, f"target directory {target} exists and is not empty"
-        )
+    target = Path(target)
+    if not target.exists() or target.is_dir() and not any(target.iterdir()):
+        return
+    if target.is_dir():
+        rule = f"target directory {target} exists and is not empty"
+    else:
+        rule = f"target {target} exists and is not a directory"
+    raise InvalidAnswer("project_slug", target.name, rule)
 
 
 def main(answers_json, options_json, target):

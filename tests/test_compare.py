@@ -267,18 +267,26 @@ def test_a_bake_of_an_older_template_reports_what_the_template_changed_since(
     with (project / "Dockerfile").open("a", encoding="utf-8") as file:
         file.write("# local\n")
     result = run_workflow(project, tmp_path / "runner", env)
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode != 0, result.stdout + result.stderr
     assert "  differs    Dockerfile  +1" in result.stdout.splitlines()
     assert "+# local" in result.stdout.splitlines()
 
 
 def test_the_drift_check_needs_a_git_url_for_the_template(all_projects, tmp_path, env):
-    """A bake from a local path records that path: the workflow says so and fails."""
-    project = all_projects[combination_id(COMBINATIONS[0])]
+    """A template recorded as a path of another machine: the workflow says how to
+    record a URL, and fails."""
+    project = tmp_path / "project"
+    shutil.copytree(all_projects[combination_id(COMBINATIONS[0])], project)
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    answers["cookiecutter"]["_template"] = "/home/someone/template"
+    (project / ".cookiecutter.json").write_text(json.dumps(answers), encoding="utf-8")
     result = run_workflow(project, tmp_path / "runner", env)
-    assert result.returncode == 1
-    assert "a local path: record its git URL" in result.stdout
-    assert not (tmp_path / "runner" / "template").exists()
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == (
+        "make template-diff: the template .cookiecutter.json records, /home/someone/template, "
+        "is not here: name it with make template-diff TEMPLATE=<path or git URL> (make "
+        "template-update TEMPLATE=<git URL> records a URL)"
+    )
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
@@ -296,7 +304,7 @@ def test_drift_workflow_runs_on_demand_only(answers, all_projects):
     assert workflow["jobs"]["drift"]["permissions"] == {"contents": "read"}
     steps = workflow["jobs"]["drift"]["steps"]
     assert steps[1]["with"]["python-version"] == answers["python_version"]
-    assert steps[-1]["run"] == 'python "$RUNNER_TEMP/template/tools/compare.py" . --diff'
+    assert steps[-1]["run"] == "make --no-print-directory template-diff"
 
 
 # ---- foreign repositories --------------------------------------------------------
@@ -490,14 +498,23 @@ def test_write_answers_never_overwrites_unless_forced(tmp_path, compare_cli):
     answers.write_text('{"cookiecutter": {"project_name": "Mine"}}\n', encoding="utf-8")
     result = compare_cli(project, "--write-answers")
     assert (result.returncode, result.stdout) == (2, "")
-    assert "exists: not overwritten (--force replaces it)" in result.stderr
+    assert "exists: not overwritten (--write-answers --force replaces it)" in result.stderr
     assert answers.read_text(encoding="utf-8") == '{"cookiecutter": {"project_name": "Mine"}}\n'
 
     result = compare_cli(project, "--write-answers", "--force")
     assert result.returncode == 1  # the recorded name wins, and the README says another
     written = json.loads(answers.read_text(encoding="utf-8"))["cookiecutter"]
-    assert written["project_name"] == "Mine" and written["_template"] == str(TEMPLATE)
-    assert set(written) == {key for key in OPTIONS if not key.startswith("_")} | {"_template"}
+    assert written["project_name"] == "Mine"
+    assert set(written) - {"_template", "_commit", "_uncommitted"} == {
+        key for key in OPTIONS if not key.startswith("_")
+    }
+    # Where the template is, as a bake from this checkout records it.
+    baked = json.loads((bake_combination({}, tmp_path / "again") / ".cookiecutter.json").read_text(
+        encoding="utf-8"
+    ))["cookiecutter"]  # fmt: skip
+    assert {key: value for key, value in written.items() if key[0] == "_"} == {
+        key: value for key, value in baked.items() if key[0] == "_"
+    }
 
 
 # ---- pieces --------------------------------------------------------------------

@@ -88,3 +88,20 @@ def test_missing_lines_are_added_after_the_users_own(checkout):
     assert lines[:2] == ["# mine", "APP_PORT=9000"]
     assert lines[-2:] == ["HOST_UID=1234", "HOST_GID=1235"], "the environment's uid, if set"
     assert len(project(text)) == 1
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_get_reads_a_setting_as_compose_does(checkout, shell):
+    """`dev-env.sh get NAME DEFAULT`: the environment's value, else the last in .env,
+    else the default (make, compose and the scripts agree on APP_PORT, DEBUG_PORT)."""
+    (checkout / ".env").write_text("APP_PORT=8001\nDEBUG_PORT=1\nDEBUG_PORT=5679\n")
+
+    def get(name, **env):
+        command = [shell, "scripts/dev-env.sh", "get", name, "9"]
+        return run(command, checkout, {**compose_environment(), **env}).stdout
+
+    assert get("APP_PORT") == "8001\n"
+    assert get("DEBUG_PORT") == "5679\n"
+    assert get("APP_PORT", APP_PORT="8002") == "8002\n"
+    assert get("OTHER_PORT") == "9\n"
+    assert (checkout / ".env").read_text() == "APP_PORT=8001\nDEBUG_PORT=1\nDEBUG_PORT=5679\n"

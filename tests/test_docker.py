@@ -396,7 +396,7 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
     # ... until the lock is made again: `make add` adds, locks and rebuilds in one go.
     project.write("pyproject.toml", text)
     project.make("add", f"PKG={NEW_DEPENDENCY}")
-    assert f'"{NEW_DEPENDENCY}"' in project.read("pyproject.toml")
+    assert f'"{NEW_DEPENDENCY}' in project.read("pyproject.toml")
     assert NEW_DEPENDENCY in lock.read_text(encoding="utf-8")
     project.compose("run", "--rm", "app", "python", "-c", f"import {NEW_DEPENDENCY}")
     assert_checkout_clean(project)

@@ -26,12 +26,12 @@ import pytest
 
 from docker_support import (
     NON_DEFAULT_UID,
+    DevProject,
     assert_checkout_clean,
     compose_prod,
     container_facts,
     free_port,
     get,
-    new_project,
     prod_image,
     production_settings,
     production_settings_set,
@@ -40,7 +40,7 @@ from docker_support import (
     step,
     wait_for_answer,
 )
-from helpers import STRICT_PYTEST, passed_silently, run, shown
+from helpers import STRICT_PYTEST, bake, passed_silently, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -134,17 +134,15 @@ READY = {"status": "ok", "database": "ok"}
 @pytest.fixture(
     scope="class", params=COVERING_SET, ids=lambda a: f"{a['package_manager']}-{a['app_type']}"
 )
-def loop(request, docker, cookies_session):
-    """One database project per member of the covering set, built once."""
-    answers = {**request.param, "database": "postgres"}
-    project = new_project(
-        cookies_session,
-        "db",
-        NON_DEFAULT_UID,
-        NON_DEFAULT_UID,
-        project_slug=slug("db", answers["package_manager"], answers["app_type"]),
-        **answers,
-    )
+def loop(request, docker, tmp_path_factory):
+    """One database project per member of the covering set, built once. Baked as a
+    newcomer bakes it: the cookiecutter command line, into another directory (-o)."""
+    if os.geteuid() != 0:
+        pytest.skip(f"needs root to give the checkout to uid {NON_DEFAULT_UID}")
+    name = slug("db", request.param["package_manager"], request.param["app_type"])
+    answers = {**request.param, "database": "postgres", "project_slug": name, "project_name": name}
+    path = bake(tmp_path_factory.mktemp("db"), **answers)
+    project = DevProject(path, answers, NON_DEFAULT_UID, NON_DEFAULT_UID)
     db_project = DatabaseProject(project, free_port())
     try:
         db_project.make("build")
@@ -304,11 +302,15 @@ class TestDatabase:
             finally:
                 os.killpg(server.pid, signal.SIGINT)
                 server.communicate(timeout=30)
+            # make exits at once on Ctrl-C; compose stops and removes the container after it.
             labels = [
                 f"label=com.docker.compose.{k}" for k in (f"project={loop.slug}", "service=prod")
             ]
-            left = run(["docker", "ps", "-aq", "--filter", labels[0], "--filter", labels[1]])
-            assert left.stdout.strip() == "", "`make prod` left its container"
+            command = ["docker", "ps", "-aq", "--filter", labels[0], "--filter", labels[1]]
+            deadline = time.monotonic() + 15
+            while (left := run(command).stdout.strip()) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert left == "", "`make prod` left its container"
         else:
             listed = loop.make("prod", "ARGS=items list", check=False)
             assert listed.returncode == 0 and "written in development" in listed.stdout, shown(

@@ -154,7 +154,7 @@ def attach_configuration(project, port):
     assert launch["pathMappings"] == [{"localRoot": "${workspaceFolder}", "remoteRoot": "/src"}]
     # Its port is scripts/debug.sh's default DEBUG_PORT (the tests pick a free one).
     assert launch["connect"] == {"host": "127.0.0.1", "port": 5678}
-    assert "port=$(setting DEBUG_PORT 5678)\n" in project.read("scripts/debug.sh")
+    assert "port=$(sh scripts/dev-env.sh get DEBUG_PORT 5678)\n" in project.read("scripts/debug.sh")
     return {
         **{key: value for key, value in launch.items() if key not in ("name", "type")},
         "connect": {"host": "127.0.0.1", "port": port},

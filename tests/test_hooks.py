@@ -6,9 +6,16 @@ import tomllib
 
 import pytest
 import yaml
+from jinja2 import Environment
 
 from conftest import AWKWARD, DEFAULT_ANSWERS, OPTIONS, TEMPLATE, bake_ok, load_hook
-from local_extensions import compose_string, template_options, toml_string
+from local_extensions import (
+    PROJECT_DIRECTORY,
+    AnswersExtension,
+    compose_string,
+    template_options,
+    toml_string,
+)
 
 pre = load_hook("pre_gen_project")
 post = load_hook("post_gen_project")
@@ -131,15 +138,74 @@ def test_the_answers_typed_are_checked_before_the_derived_ones(answers, reported
     assert str(error.value).startswith(f"{reported}: ")
 
 
+# A rule between answers, made up for the test: NEEDS rows have this shape.
+MADE_UP_NEEDS = [("app_type", "web", "database", ("postgres",))]
+
+
+def test_a_rule_between_answers_is_a_table_row():
+    answers = {**DEFAULT_ANSWERS, "app_type": "web", "database": "none"}
+    pre.check_answers(answers, OPTIONS)  # no such rule in the template
+    with pytest.raises(pre.InvalidAnswer) as error:
+        pre.check_answers(answers, OPTIONS, MADE_UP_NEEDS)
+    assert str(error.value) == "app_type='web': needs database=postgres, not database=none"
+    pre.check_answers({**answers, "database": "postgres"}, OPTIONS, MADE_UP_NEEDS)
+    pre.check_answers({**answers, "app_type": "cli"}, OPTIONS, MADE_UP_NEEDS)
+
+
+def test_each_answer_is_checked_before_the_rules_between_answers():
+    answers = {**DEFAULT_ANSWERS, "app_type": "web", "database": "none", "port": "80"}
+    with pytest.raises(pre.InvalidAnswer, match=r"^port='80': "):
+        pre.check_answers(answers, OPTIONS, MADE_UP_NEEDS)
+
+
+def test_the_template_rules_between_answers_name_real_options_and_answers():
+    for option, answer, needed, works_with in pre.NEEDS:
+        assert answer in choices(option) and set(works_with) <= set(choices(needed))
+
+
 def test_private_keys_are_not_answers():
     pre.check_answers({**DEFAULT_ANSWERS, "_template": "/path/{{with}}\ttab"}, OPTIONS)
 
 
-def test_check_target_accepts_empty_and_refuses_non_empty(tmp_path):
+def test_check_target_accepts_new_and_empty_and_refuses_the_rest(tmp_path):
     pre.check_target(tmp_path)
+    pre.check_target(tmp_path / "new")
     (tmp_path / ".keep").touch()
     with pytest.raises(pre.InvalidAnswer, match="exists and is not empty"):
         pre.check_target(tmp_path)
+    with pytest.raises(pre.InvalidAnswer, match="exists and is not a directory"):
+        pre.check_target(tmp_path / ".keep")
+
+
+def test_the_answers_are_checked_when_the_project_directory_name_is_rendered(tmp_path, capsys):
+    """local_extensions.AnswersExtension: the render of the project directory's name
+    (cookiecutter's first with every answer, before it writes anything) checks
+    them; no other source is touched, nor a context still being asked."""
+    env = Environment(extensions=[AnswersExtension])
+    render = env.from_string(PROJECT_DIRECTORY).render
+    context = {**DEFAULT_ANSWERS, "_template": ".", "_output_dir": str(tmp_path)}
+    assert render(cookiecutter=context) == "my-cool-project"
+    with pytest.raises(SystemExit) as stop:
+        render(cookiecutter={**context, "port": "80"})
+    assert stop.value.code == 1
+    assert capsys.readouterr() == (
+        "",
+        "error: port='80': must be a whole number from 1024 to 65535\n",
+    )
+    (tmp_path / "my-cool-project").mkdir()
+    (tmp_path / "my-cool-project" / "mine.txt").touch()
+    with pytest.raises(SystemExit):
+        render(cookiecutter=context)
+    assert "exists and is not empty" in capsys.readouterr().err
+    asking = {"project_slug": "Bad"}  # no _template: cookiecutter is still asking
+    assert render(cookiecutter=asking) == "Bad"
+    other = env.from_string("{{ cookiecutter.project_slug }}/x")
+    assert other.render(cookiecutter={**context, "port": "80"}) == "my-cool-project/x"
+
+
+def test_the_template_directory_has_the_name_the_extension_looks_for():
+    assert (TEMPLATE / PROJECT_DIRECTORY).is_dir()
+    assert "local_extensions.AnswersExtension" in OPTIONS["_extensions"]
 
 
 def test_pre_main_prints_one_line_and_returns_1(tmp_path, capsys):

@@ -62,11 +62,10 @@ def test_a_jinja_payload_is_refused_unevaluated(tmp_path, field, index):
     replay = replay_file(tmp_path, **{field: payload})
     result = run_cookiecutter(f"--replay-file={replay}", str(TEMPLATE), output_dir=out)
     assert result.returncode != 0
-    assert f"error: {field}={payload!r}: must not contain" in result.stderr
+    assert (result.stdout + result.stderr).count("\n") == 1, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {field}={payload!r}: must not contain")
     assert not marker.exists()
-    assert [path for path in out.rglob("*") if not path.is_dir()] == []
-    if field != "project_slug":  # a slug's '/' leaves empty parents: see test_validation
-        assert list(out.iterdir()) == []
+    assert list(out.iterdir()) == []
 
 
 # Cookiecutter renders every command-line value the same way: two fields suffice.

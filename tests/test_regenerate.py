@@ -1,20 +1,25 @@
-"""Regenerate and compare: deterministic output, recorded answers, `make template-diff`,
-the template served from git (a file:// URL and a tag), and cruft."""
+"""Regenerate and compare: deterministic output, recorded answers and where the
+template came from, what a bake prints, `make template-diff`, the template
+served from git (a file:// URL and a tag), and cruft."""
 
 import ast
 import json
 import os
 import re
 import shlex
+import shutil
 import sys
 
+import pytest
+
 import regenerate_support
-from conftest import OPTIONS, TEMPLATE, tool
-from helpers import run, snapshot
+from conftest import OPTIONS, TEMPLATE, load_hook, tool
+from helpers import run, run_cookiecutter, snapshot
 from regenerate_support import (
     NEW_FILE,
     README_ADDITION,
     change_template,
+    command_environment,
     cookiecutter,
     template_repo,
 )
@@ -40,6 +45,18 @@ def as_arguments(answers):
 
 def recorded(project):
     return json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+
+
+def head(repo, env):
+    return run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def local_template(tmp_path_factory):
+    """A local git checkout of the template with no remote, and its HEAD."""
+    env = command_environment(tmp_path_factory.mktemp("home"))
+    repo = template_repo(tmp_path_factory.mktemp("local") / "template", env)
+    return repo, head(repo, env)
 
 
 def imported_modules(path):
@@ -69,13 +86,22 @@ def template_diff(project, env, *overrides, target="template-diff"):
 
 
 def test_same_answers_give_identical_files_whatever_the_umask_and_directory(tmp_path, env):
+    """...and whatever path names the template: `.cookiecutter.json` records where
+    it is, never the path as typed nor the output directory."""
     first = cookiecutter(
         "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=tmp_path / "a", env=env, umask=0o022
     )
     elsewhere = tmp_path / "b" / "a longer path"
-    second = cookiecutter(
-        "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=elsewhere, env=env, umask=0o077
-    )
+    elsewhere.mkdir(parents=True)
+    result = run_cookiecutter(
+        "--no-input", os.path.relpath(TEMPLATE, elsewhere), *as_arguments(ANSWERS), cwd=elsewhere,
+        env=env, umask=0o077, check=True,
+    )  # fmt: skip
+    second = elsewhere / "obrien-tools"
+    # What the bake prints ends with the command to run first, quoted for the shell.
+    cd, _, rest = result.stdout.splitlines()[-1].removeprefix("Next: ").partition(" && ")
+    assert rest == "make build && make test"
+    assert run(["sh", "-c", f"{cd} && pwd"], tmp_path, env).stdout == f"{second}\n"
     # The umasks did apply: the directories cookiecutter made differ.
     assert (first.stat().st_mode & 0o777, second.stat().st_mode & 0o777) == (0o755, 0o700)
     assert snapshot(first) == snapshot(second)
@@ -95,34 +121,127 @@ def test_the_template_uses_no_clock_and_no_randomness():
         assert not imported_modules(path) & {"datetime", "time", "random", "uuid", "secrets"}, path
 
 
-def test_the_answers_are_recorded_and_regenerate_the_project(tmp_path, env):
-    project = cookiecutter(
-        "--no-input", TEMPLATE, *as_arguments(ANSWERS), cwd=tmp_path / "first", env=env
-    )
+def test_the_answers_are_recorded_and_regenerate_the_project(tmp_path, env, local_template):
+    """A local git checkout of the template with no remote: its absolute path and
+    commit, wherever cookiecutter ran and however the path was typed."""
+    template, commit = local_template
+    out = tmp_path / "elsewhere"
+    result = run_cookiecutter(
+        "--no-input", ".", *as_arguments(ANSWERS), output_dir=out, cwd=template, env=env,
+        check=True,
+    )  # fmt: skip
+    (project,) = out.iterdir()
     answers = recorded(project)["cookiecutter"]
-    assert set(answers) == {key for key in OPTIONS if not key.startswith("_")} | {"_template"}
-    assert answers["_template"] == str(TEMPLATE)
+    assert set(answers) == {key for key in OPTIONS if not key.startswith("_")} | {
+        "_template",
+        "_commit",
+    }
+    assert (answers["_template"], answers["_commit"]) == (str(template), commit)
     assert {key: answers[key] for key in ANSWERS} == ANSWERS
     assert list(answers) == sorted(answers)
+    # What the bake prints: where the project is, what it records, what to run first.
+    assert result.stdout.splitlines() == [
+        f"Created {project} from the template {template} at {commit[:12]}.",
+        f"Next: cd {project} && make build && make test",
+    ]
+    assert result.stderr == ""
 
     again = cookiecutter(
         f"--replay-file={project / '.cookiecutter.json'}",
-        TEMPLATE,
+        template,
         cwd=tmp_path / "again",
         env=env,
     )
     assert snapshot(again) == snapshot(project)
 
 
-def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(tmp_path, env):
-    # A relative template path, as `cookiecutter .` in a template checkout records it.
-    work = tmp_path / "work"
-    relative = os.path.relpath(TEMPLATE, work)
-    project = cookiecutter("--no-input", relative, cwd=work, env=env)
-    assert recorded(project)["cookiecutter"]["_template"] == relative
+def test_a_checkout_with_a_remote_records_the_remote_and_says_when_it_had_changes(tmp_path, env):
+    """A clone of the template records its remote's URL (a teammate's clone of the
+    project finds it there), while the remote has the commit; a commit only here
+    records the checkout's path. Uncommitted changes are recorded and said."""
+    origin = template_repo(tmp_path / "origin.git", env)
+    clone = tmp_path / "clone"
+    run(["git", "clone", "--quiet", origin.as_uri(), clone], env=env)
+    project = cookiecutter("--no-input", clone, cwd=tmp_path / "a", env=env)
+    answers = recorded(project)["cookiecutter"]
+    assert (answers["_template"], answers["_commit"]) == (origin.as_uri(), head(origin, env))
+
+    (clone / "README.md").write_text("a change not committed\n", encoding="utf-8")
+    out = tmp_path / "b"
+    result = run_cookiecutter("--no-input", clone, output_dir=out, env=env, check=True)
+    answers = recorded(out / "my-cool-project")["cookiecutter"]
+    assert answers["_uncommitted"] is True and answers["_template"] == origin.as_uri()
+    assert result.stdout.splitlines()[1] == (
+        "The template had uncommitted changes: the project has them, the commit recorded "
+        "in .cookiecutter.json does not."
+    )
+
+    run(["git", "commit", "--quiet", "--all", "--message", "only here"], clone, env)
+    assert load_hook("post_gen_project").local_record(clone) == {
+        "_template": str(clone),
+        "_commit": head(clone, env),
+    }
+
+
+def test_the_record_never_holds_credentials_nor_a_remote_that_is_a_path(tmp_path, env):
+    hook = load_hook("post_gen_project")
+    assert hook.without_credentials("https://x-access-token:s3cr3t@github.com/o/t.git") == (
+        "https://github.com/o/t.git"
+    )
+    assert hook.without_credentials("https://s3cr3t@github.com/o/t") == "https://github.com/o/t"
+    assert hook.without_credentials("git+https://s3cr3t@h.invalid/t") == "git+https://h.invalid/t"
+    assert hook.without_credentials("ssh://git:pw@host/o/t.git") == "ssh://git@host/o/t.git"
+    for kept in ("git@github.com:o/t.git", "ssh://git@host/o/t.git", "file:///srv/t.git"):
+        assert hook.without_credentials(kept) == kept
+    repo = template_repo(tmp_path / "template", env)
+    commit = head(repo, env)
+    for name, url in (
+        ("path", str(tmp_path / "elsewhere")),
+        ("tokened", "https://t0k@h.invalid/t"),
+    ):
+        run(["git", "remote", "add", name, url], repo, env)
+        run(["git", "update-ref", f"refs/remotes/{name}/main", commit], repo, env)
+    assert hook.local_record(repo) == {"_template": "https://h.invalid/t", "_commit": commit}
+
+
+def test_template_diff_is_clean_on_a_fresh_bake_and_reports_local_edits(
+    tmp_path, env, local_template
+):
+    """The README's quick start (`cookiecutter --no-input .` in a template checkout)
+    with -o into another directory; the project then moved: the record is found."""
+    template, _ = local_template
+    run_cookiecutter("--no-input", ".", output_dir=tmp_path / "out", cwd=template, env=env,
+                     check=True)  # fmt: skip
+    project = tmp_path / "moved" / "my-cool-project"
+    project.parent.mkdir()
+    shutil.move(tmp_path / "out" / "my-cool-project", project)
     result = template_diff(project, env)
     assert (result.returncode, result.stderr) == (0, ""), result.stdout
     assert result.stdout.endswith(" No drift.\n")
+
+    # Older bakes recorded the path as typed: it is taken from the parent directory;
+    # where it no longer resolves, one line says what to pass to make. TEMPLATE=
+    # is a path from the project's directory.
+    answers = (project / ".cookiecutter.json").read_text(encoding="utf-8")
+
+    def record(typed):
+        text = answers.replace(f'"_template": "{template}"', f'"_template": "{typed}"')
+        (project / ".cookiecutter.json").write_text(text, encoding="utf-8")
+
+    record(os.path.relpath(template, project.parent))
+    result = template_diff(project, env)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    record(".")
+    result = template_diff(project, env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "make template-diff: the template .cookiecutter.json records, ., is not here: name "
+        "it with make template-diff TEMPLATE=<path or git URL> (make template-update "
+        "TEMPLATE=<git URL> records a URL)"
+    )
+    result = template_diff(project, env, f"TEMPLATE={os.path.relpath(template, project)}")
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    (project / ".cookiecutter.json").write_text(answers, encoding="utf-8")
 
     # What is not the template's is left out: git, caches, virtualenvs, lock files.
     run(["git", "init", "-q"], project, env)

@@ -26,7 +26,7 @@ import yaml
 
 import update_support
 from conftest import TEMPLATE, load_hook, tool
-from helpers import run
+from helpers import run, run_cookiecutter
 from update_support import (
     COMPARE,
     DEPENDENCY,
@@ -363,6 +363,8 @@ def test_make_template_update_runs_the_templates_own_update_and_template_diff_fo
     result = run([*make, "template-update", "TO=v2"], project, module_env, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Template " in result.stdout and ": v1 -> v2 " in result.stdout
+    hint = 'New option docs_url = "https://example.com/docs" (the default; make template-update'
+    assert f'{hint} ARGS="--set docs_url=VALUE" changes it)' in result.stdout.splitlines()
     assert recorded(project)["_commit"] == history["v2"]
     assert recorded(project)["_template"] == history["url"]
     result = run([*make, "template-diff"], project, module_env, check=False)
@@ -442,7 +444,7 @@ def test_the_update_workflow_runs_weekly_and_on_demand_with_least_privileges(
     assert result.returncode == 1, result.stdout + result.stderr
 
 
-def test_the_hook_records_a_commit_only_for_a_template_from_git(history, tmp_path):
+def test_the_hook_records_the_commit_of_a_clone_or_of_a_local_checkout(history, tmp_path):
     hook = load_hook("post_gen_project")
     repo = str(history["repo"])
     context = {"project_name": "x", "_repo_dir": repo, "_checkout": "v2"}
@@ -450,15 +452,116 @@ def test_the_hook_records_a_commit_only_for_a_template_from_git(history, tmp_pat
     try:
         for source in (history["url"], "gh:owner/repo", "git@host:owner/repo.git"):
             answers = hook.recorded_answers({**context, "_template": source})["cookiecutter"]
-            assert answers["_commit"] == history["v2"], source
+            assert (answers["_template"], answers["_commit"]) == (source, history["v2"])
+        # A local checkout (no remote): its absolute path and commit, however it was typed.
+        for typed in (".", "../template", repo):
+            answers = hook.recorded_answers({**context, "_template": typed}, repo)["cookiecutter"]
+            assert (answers["_template"], answers["_commit"]) == (repo, history["v2"])
     finally:
         run(["git", "checkout", "-q", "main"], history["repo"])
-    for source in (repo, "../template", str(tmp_path)):  # a local directory: maybe uncommitted
-        assert (
-            "_commit" not in hook.recorded_answers({**context, "_template": source})["cookiecutter"]
-        )
+    answers = hook.recorded_answers({**context, "_template": "."}, tmp_path)["cookiecutter"]
+    assert answers["_template"] == str(tmp_path) and "_commit" not in answers  # not git
     not_git = {**context, "_template": "gh:owner/repo", "_repo_dir": str(tmp_path)}
     assert "_commit" not in hook.recorded_answers(not_git)["cookiecutter"]
+    cruft = {"project_name": "x", "_template": "../t", "_commit": "0" * 40}  # no _repo_dir
+    assert hook.recorded_answers(cruft, repo)["cookiecutter"] == {
+        "project_name": "x",
+        "_template": "../t",
+    }
+
+
+def test_an_update_records_where_the_next_one_finds_the_template(history, tmp_path, module_env):
+    """tools/render.source_record(): a URL as given (no credentials); a local checkout:
+    the URL of a remote that has the target commit (the one recorded before first,
+    in its spelling), else the checkout's path: never a place without the commit."""
+    sys.path.insert(0, str(TEMPLATE / "tools"))
+    import render
+
+    assert render.source_record("https://tok@h.invalid/t.git", "c0") == {
+        "_template": "https://h.invalid/t.git",
+        "_commit": "c0",
+    }
+    checkout = tmp_path / "checkout"
+    run(["git", "clone", "--quiet", history["url"], checkout], env=module_env)
+    v2 = history["v2"]
+    checkout = str(checkout)
+    assert render.source_record(checkout, v2) == {"_template": history["url"], "_commit": v2}
+    run(["git", "remote", "add", "github", "https://github.com/o/t.git"], checkout, module_env)
+    run(["git", "update-ref", "refs/remotes/github/main", v2], checkout, module_env)
+    assert render.source_record(checkout, v2, prefer="gh:o/t")["_template"] == "gh:o/t"
+    assert (
+        render.source_record(checkout, history["v3"], prefer="gh:o/t")["_template"]
+        == (
+            history["url"]  # v3 is not on github/main
+        )
+    )
+    run(["git", "remote", "remove", "origin"], checkout, module_env)
+    assert render.source_record(checkout, history["v3"]) == {
+        "_template": str(checkout),
+        "_commit": history["v3"],
+    }
+
+
+def test_make_template_update_from_a_local_checkout_baked_elsewhere(history, tmp_path, module_env):
+    """The README's local quick start in a checkout of the template (here with no
+    remote, at v1), `-o` into another directory: the record finds the checkout from
+    anywhere, before and after an update; every hint speaks make's terms."""
+    checkout = tmp_path / "template"
+    run(["git", "clone", "--quiet", history["url"], checkout], env=module_env)
+    run(["git", "remote", "remove", "origin"], checkout, module_env)
+    run(["git", "checkout", "--quiet", "v1"], checkout, module_env)
+    run_cookiecutter("--no-input", ".", output_dir=tmp_path / "projects", cwd=checkout,
+                     env=module_env, check=True)  # fmt: skip
+    project = tmp_path / "projects" / "my-cool-project"
+    assert recorded(project)["_template"] == str(checkout)
+    assert recorded(project)["_commit"] == history["v1"]
+    run(["git", "init", "-q", "-b", "main"], project, module_env)
+    commit(project, module_env, "generated")
+    make = [tool("make"), "--no-print-directory", f"TEMPLATE_PYTHON={sys.executable}"]
+
+    result = run([*make, "template-diff"], project, module_env, check=False)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    result = run([*make, "template-update", "ARGS=--json"], project, module_env, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert (report["base"]["ref"], report["target"]["ref"]) == ("v1", "v3")
+    answers = recorded(project)
+    assert (answers["_template"], answers["_commit"]) == (str(checkout), history["v3"])
+    commit(project, module_env, "template v3")
+
+    # Moved (a clone elsewhere on this machine): the record still finds the template.
+    moved = tmp_path / "elsewhere" / "clone"
+    run(["git", "clone", "--quiet", project, moved], env=module_env)
+    result = run([*make, "template-diff"], moved, module_env, check=False)
+    assert (result.returncode, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" No drift.\n")
+
+
+def test_with_no_commit_recorded_make_template_update_says_what_to_pass_to_make(
+    history, tmp_path, module_env
+):
+    project = bake_at(history, "v2", tmp_path / "p", module_env)
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    del answers["cookiecutter"]["_commit"]
+    (project / ".cookiecutter.json").write_text(json.dumps(answers), encoding="utf-8")
+    commit(project, module_env, "no commit recorded")
+    make = [tool("make"), "--no-print-directory", f"TEMPLATE_PYTHON={sys.executable}"]
+    result = run([*make, "template-update"], project, module_env, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "error: could not update: no template commit recorded in .cookiecutter.json: name the "
+        'template version the project was made from with make template-update ARGS="--from '
+        '<tag or commit>", or find it with make template-update ARGS="--from auto"'
+    )
+    result = run([*make, "template-update", "ARGS=--bogus"], project, module_env, check=False)
+    usage = (
+        "usage: make template-update [TO=<ref>] [TEMPLATE=<path or git URL>] "
+        '[ARGS="--from <ref>|auto --set KEY=VALUE --dry-run --json|--markdown"]'
+    )
+    assert result.stderr.splitlines()[:2] == [
+        usage,
+        "make template-update: error: unrecognized arguments: --bogus",
+    ]
 
 
 def test_a_cruft_project_starts_from_crufts_commit(history, tmp_path, module_env):

@@ -1,9 +1,12 @@
 """Bad input is refused by the cookiecutter command line: one line naming the
-field, the value and the rule, a non-zero exit, and nothing left behind."""
+field, the value and the rule, and nothing else on stdout or stderr; a non-zero
+exit, and nothing left behind."""
 
+import io
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -33,9 +36,9 @@ def one_of(option):
 
 
 # The bad-input catalogue: (field, value, rule). Each value, put in a replay file
-# (so it reaches the hooks verbatim, as a typed answer does), must be refused with
-# exactly one line `error: <field>=<repr(value)>: <rule>...`, a non-zero exit, and
-# nothing written.
+# (so it reaches the checks verbatim, as a typed answer does), must be refused with
+# exactly one line `error: <field>=<repr(value)>: <rule>` (the whole output), a
+# non-zero exit, and nothing written.
 CATALOGUE = [
     # Free text: one line, no control characters, no Jinja, required ones not empty.
     ("project_name", "Tab\there", CONTROL),
@@ -120,20 +123,31 @@ CATALOGUE = [
     ("port", "", PORT),
     ("port", 8000, PORT),
 ]
-# Rows also given on the command line (`--no-input key=value`): the first row of
-# each rule of each field cookiecutter does not check itself, with text it passes
-# on unchanged (no Jinja, which it would render first; not an existing directory
-# like '' or '..', which it refuses before any hook runs).
-COMMAND_LINE = list(
-    {
-        (field, rule): (field, value, rule)
-        for field, value, rule in reversed(CATALOGUE)
-        if field in ("project_slug", "package_name", "author_email", "version", "port")
-        and isinstance(value, str)
-        and value.isprintable()
-        and "{" not in value
-        and value not in ("", "..")
-    }.values()
+# The fields a user types: free text (a choice or yes/no prompt takes only one of
+# its answers, and asks again otherwise).
+TYPED = [key for key, value in OPTIONS.items() if isinstance(value, str) and key[0] != "_"]
+
+
+def first_of_each_rule(fields, ok=lambda value: True):
+    """The first catalogue row of each rule of each of ``fields`` whose value is
+    one line of printable text and ``ok``."""
+    rows = {}
+    for field, value, rule in CATALOGUE:
+        if field in fields and isinstance(value, str) and value.isprintable() and ok(value):
+            rows.setdefault((field, rule), (field, value, rule))
+    return list(rows.values())
+
+
+# Rows also given on the command line (`--no-input key=value`): text cookiecutter
+# passes on unchanged (no Jinja, which it renders first; not '' or '..', which
+# name an existing directory: it refuses those itself, with its own line). A
+# choice or yes/no answer outside its list stops cookiecutter before any code of
+# the template runs: test_a_choice_outside_its_list_on_the_command_line_is_cookiecutters.
+COMMAND_LINE = first_of_each_rule(TYPED, lambda value: "{" not in value and value not in ("", ".."))
+# Rows typed at the prompts, the first of each field (an empty answer takes the
+# default: not typed); the rules are the ones the replay rows prove.
+PROMPTED = list(
+    {row[0]: row for row in reversed(first_of_each_rule(TYPED, lambda v: v.strip()))}.values()
 )[::-1]
 
 
@@ -141,11 +155,11 @@ def row_id(row):
     return f"{row[0]}={row[1]!r}"[:60]
 
 
-def cookiecutter_cli(*args, output_dir, log_dir):
+def cookiecutter_cli(*args, output_dir, log_dir, typed=None):
     """The cookiecutter command line, run in this process: what `python -m cookiecutter`
     runs, without paying for a new interpreter and its imports (the catalogue runs
     it in forked workers). Output, the hooks' included, is captured at the file
-    descriptors."""
+    descriptors; ``typed`` (lines) answers the prompts."""
     from cookiecutter.cli import main
 
     streams = {1: Path(log_dir, "stdout"), 2: Path(log_dir, "stderr")}
@@ -155,13 +169,22 @@ def cookiecutter_cli(*args, output_dir, log_dir):
     for fd, path in streams.items():
         with open(path, "wb") as file:
             os.dup2(file.fileno(), fd)
+    # Python's own streams on those descriptors too (pytest's capture replaced them).
+    python_streams = sys.stdin, sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (
+        open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 (closed below)
+        for fd in streams
+    )
+    if typed is not None:
+        sys.stdin = io.StringIO("".join(f"{line}\n" for line in typed))
     try:
         main([*args, "-o", str(output_dir)], prog_name="cookiecutter")
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
     finally:
-        sys.stdout.flush(), sys.stderr.flush()
+        sys.stdout.close(), sys.stderr.close()
+        sys.stdin, sys.stdout, sys.stderr = python_streams
         for fd, copy in saved.items():
             os.dup2(copy, fd)
             os.close(copy)
@@ -175,21 +198,21 @@ def run_row(row, work, via):
     field, value, _ = row
     out = work / "a" / "out"  # deep enough that '../evil' stays inside `work`
     out.mkdir(parents=True)
+    typed = None
     if via == "replay":
         # --overwrite-if-exists: also for a slug naming an existing directory
-        # ('', '..'), which cookiecutter alone refuses before any hook runs.
+        # ('', '..'), which cookiecutter alone refuses with its own line.
         replay = replay_file(work, **{field: value})
         args = ["--overwrite-if-exists", f"--replay-file={replay}", str(TEMPLATE)]
+    elif via == "prompt":
+        args = [str(TEMPLATE)]
+        typed = [value if key == field else "" for key in OPTIONS if key[0] != "_"]
     else:
         args = ["--no-input", str(TEMPLATE), f"{field}={value}"]
     logs = work.parent / f"{work.name}.logs"
     logs.mkdir()
-    result = cookiecutter_cli(*args, output_dir=out, log_dir=logs)
+    result = cookiecutter_cli(*args, output_dir=out, log_dir=logs, typed=typed)
     kept = {work / "replay.json", out, *out.parents}
-    if field == "project_slug" and "/" in value.strip("/"):
-        # Cookiecutter makes the slug's parents before any hook runs and removes
-        # only the target: `a/` of `a/b` stays, empty.
-        kept |= set((out / value).parents)
     left = sorted(path.relative_to(work).as_posix() for path in work.rglob("*") if path not in kept)
     return result, left
 
@@ -201,7 +224,11 @@ def refusals(tmp_path_factory):
     import cookiecutter.cli  # noqa: F401  (imported once, before the workers fork)
 
     root = tmp_path_factory.mktemp("refusals")
-    jobs = [("replay", row) for row in CATALOGUE] + [("cli", row) for row in COMMAND_LINE]
+    jobs = [
+        *(("replay", row) for row in CATALOGUE),
+        *(("cli", row) for row in COMMAND_LINE),
+        *(("prompt", row) for row in PROMPTED),
+    ]
     dirs = [root / str(index) for index in range(len(jobs))]
     for directory in dirs:
         directory.mkdir()
@@ -238,22 +265,40 @@ def test_bad_answer_on_the_command_line_is_refused(refusals, row):
     check_refusal(*refusals["cli", row_id(row)], row)
 
 
+@pytest.mark.parametrize("row", PROMPTED, ids=row_id)
+def test_bad_answer_typed_at_the_prompt_is_refused(refusals, row):
+    """After the questions (on stdout), the one line and nothing else."""
+    result, left = refusals["prompt", row_id(row)]
+    questions = len([key for key in OPTIONS if key[0] != "_"])
+    _, last, after = result.stdout.rpartition(f"[{questions}/{questions}] ")
+    assert last and after.endswith("): "), result.stdout  # nothing after the last question
+    check_refusal(subprocess.CompletedProcess([], result.returncode, "", result.stderr), left, row)
+
+
 def check_refusal(result, left, row):
+    """The whole output, stdout and stderr, is the one line; nothing is left."""
     field, value, rule = row
     assert result.returncode != 0
-    ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(ours) == 1, result.stderr
-    assert ours[0].startswith(f"error: {field}={value!r}: {rule}"), result.stderr
-    assert ours[0].isprintable(), "repr() must escape what the terminal would act on"
+    line = f"error: {field}={value!r}: {rule}"
+    assert result.stdout + result.stderr == f"{line}\n", result.stdout + result.stderr
+    assert line.isprintable(), "repr() must escape what the terminal would act on"
     assert left == [], f"left behind: {left}"
+
+
+def only_line(result):
+    """The one line a refusal prints, stdout and stderr together (fails otherwise)."""
+    assert result.returncode != 0
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len(lines) == 1, result.stdout + result.stderr
+    return lines[0]
 
 
 def test_a_derived_slug_is_checked_too(tmp_path):
     result = run_cookiecutter(
         "--no-input", str(TEMPLATE), "project_name=Conftest", output_dir=tmp_path
     )
-    assert result.returncode != 0
-    assert "error: project_slug='conftest': is reserved" in result.stderr
+    rule = "is reserved: it would shadow a tool or folder"
+    assert only_line(result) == f"error: project_slug='conftest': {rule}"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -263,9 +308,7 @@ def test_an_empty_name_is_reported_as_itself_not_as_the_slug_made_from_it(tmp_pa
     the output directory the target: a new one, which cookiecutter removes again.)"""
     out = tmp_path / "out"
     result = run_cookiecutter("--no-input", str(TEMPLATE), "project_name=", output_dir=out)
-    assert result.returncode != 0
-    ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert ours == ["error: project_name='': must not be empty"], result.stderr
+    assert only_line(result) == "error: project_name='': must not be empty"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -311,9 +354,8 @@ def test_a_name_with_no_slug_is_fine_with_a_slug_given(tmp_path):
 
 @pytest.mark.parametrize("overwrite", [[], ["--overwrite-if-exists"], ["-f"]])
 def test_existing_non_empty_target_is_refused_and_left_untouched(tmp_path, overwrite):
-    """Cookiecutter refuses an existing directory; with -f it goes on to the pre-gen
-    hook, which refuses a non-empty one. Cookiecutter deletes the target on failure
-    only when it created it, so the user's files stay, and nothing is added."""
+    """A non-empty target is refused, with -f too, before cookiecutter writes
+    anything: the user's files stay, and nothing is added."""
     target = tmp_path / "my-cool-project"
     (target / "src").mkdir(parents=True)
     (target / "notes.txt").write_text("mine\n", encoding="utf-8")
@@ -321,15 +363,26 @@ def test_existing_non_empty_target_is_refused_and_left_untouched(tmp_path, overw
     (target / "src" / "keep.py").write_text("x = 1\n", encoding="utf-8")
     before = snapshot(target)
     result = run_cookiecutter("--no-input", *overwrite, str(TEMPLATE), output_dir=tmp_path)
-    assert result.returncode != 0
+    message = f"target directory {target} exists and is not empty"
+    assert only_line(result) == f"error: project_slug='my-cool-project': {message}"
     assert snapshot(target) == before
     assert [path.name for path in tmp_path.iterdir()] == ["my-cool-project"]
-    if overwrite:
-        ours = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-        message = f"target directory {target} exists and is not empty"
-        assert ours == [f"error: project_slug='my-cool-project': {message}"]
-    else:
-        assert "already exists" in result.stdout + result.stderr
+
+
+def test_a_target_that_is_a_file_is_refused_and_left_untouched(tmp_path):
+    target = tmp_path / "my-cool-project"
+    target.write_text("mine\n", encoding="utf-8")
+    result = run_cookiecutter("--no-input", "-f", str(TEMPLATE), output_dir=tmp_path)
+    message = f"target {target} exists and is not a directory"
+    assert only_line(result) == f"error: project_slug='my-cool-project': {message}"
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_an_existing_empty_target_without_overwrite_is_cookiecutters_one_line(tmp_path):
+    (tmp_path / "my-cool-project").mkdir()
+    result = run_cookiecutter("--no-input", str(TEMPLATE), output_dir=tmp_path)
+    assert only_line(result) == f'Error: "{tmp_path / "my-cool-project"}" directory already exists'
+    assert list((tmp_path / "my-cool-project").iterdir()) == []
 
 
 def test_existing_empty_target_is_filled_with_overwrite(tmp_path):
@@ -358,10 +411,74 @@ def test_quotes_in_answers_never_run_code(tmp_path):
     assert not canary.exists()
 
 
-def test_slug_with_a_slash_is_refused_before_any_file_is_written(tmp_path):
-    """Cookiecutter makes the target directory, parents included, before any hook
-    can run, and removes only the target on failure: `a/` stays, empty."""
+def test_slug_with_a_slash_is_refused_before_any_directory_is_made(tmp_path):
+    """The answers are checked before cookiecutter makes the target directory (and
+    its parents: `a/` of `a/b`)."""
     result = run_cookiecutter("--no-input", str(TEMPLATE), "project_slug=a/b", output_dir=tmp_path)
+    assert only_line(result) == "error: project_slug='a/b': must not contain '/', '\\' or '..'"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "field", "choices"),
+    [
+        ("python_version=2.7", "choice variable python_version", "the choices are"),
+        ("app_type=worker", "choice variable app_type", "the choices are"),
+        ("use_devcontainer=maybe", "variable use_devcontainer", "could not be converted"),
+    ],
+)
+def test_a_choice_outside_its_list_on_the_command_line_is_cookiecutters(
+    tmp_path, answer, field, choices
+):
+    """Cookiecutter checks a choice or yes/no answer given with --no-input while it
+    reads cookiecutter.json, before any code of the template runs (no hook, no
+    extension): its ValueError traceback, whose last line names the field and the
+    choices. Nothing is written. (docs/options.md says so; in a replay file the
+    template refuses it in one line, the catalogue above.)"""
+    result = run_cookiecutter("--no-input", str(TEMPLATE), answer, output_dir=tmp_path / "out")
     assert result.returncode != 0
-    assert "error: project_slug='a/b': must not contain '/', '\\' or '..'" in result.stderr
-    assert [path for path in tmp_path.rglob("*") if not path.is_dir()] == []
+    last = result.stderr.splitlines()[-1]
+    value = answer.partition("=")[2]
+    assert last.startswith(f"ValueError: {value} provided for {field}") and choices in last
+    assert list(tmp_path.iterdir()) == []
+
+
+# A rule between answers, made up for the test: a table row of the pre-generation
+# hook's NEEDS, in a copy of the template.
+MADE_UP_NEEDS = '("app_type", "web", "license", ("Apache-2.0", "MIT"))'
+
+
+@pytest.fixture(scope="module")
+def template_with_a_rule_between_answers(tmp_path_factory):
+    copy = tmp_path_factory.mktemp("needs") / "template"
+
+    def ignore(directory, names):  # git, caches, and this repository's own tests
+        top = ("tests", "benchmarks", ".venv") if Path(directory) == TEMPLATE else ()
+        return {name for name in names if name in (".git", "__pycache__", *top)}
+
+    shutil.copytree(TEMPLATE, copy, ignore=ignore)
+    hook = copy / "hooks" / "pre_gen_project.py"
+    text = hook.read_text(encoding="utf-8")
+    assert "\nNEEDS = []\n" in text
+    hook.write_text(text.replace("\nNEEDS = []\n", f"\nNEEDS = [{MADE_UP_NEEDS}]\n"), "utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("via", ["cli", "replay"])
+def test_a_rule_between_answers_is_one_line_too(
+    template_with_a_rule_between_answers, tmp_path, via
+):
+    """A row of NEEDS is refused like any answer: one line naming the option, its
+    answer and the rule, nothing written."""
+    template = template_with_a_rule_between_answers
+    out = tmp_path / "out"
+    answers = {"app_type": "web", "license": "Proprietary"}
+    if via == "cli":
+        args = ["--no-input", str(template), *(f"{k}={v}" for k, v in answers.items())]
+    else:
+        args = [f"--replay-file={replay_file(tmp_path, **answers)}", str(template)]
+    # Not in this checkout: `python -m` would import its local_extensions.py instead.
+    result = run_cookiecutter(*args, output_dir=out, cwd=tmp_path)
+    rule = "needs license=Apache-2.0 or license=MIT, not license=Proprietary"
+    assert only_line(result) == f"error: app_type='web': {rule}"
+    assert not out.exists()  # (what the row allows: tests/test_hooks.py)

@@ -46,9 +46,18 @@ from render import (  # noqa: F401
     list_files,
     record_source,
     recorded_source,
+    source_record,
     template_options,
 )
-from repository import ANSWERS_FILE, ToolError, read_repository, setup_py_arguments  # noqa: F401
+from repository import (  # noqa: F401
+    ANSWERS_FILE,
+    ToolError,
+    missing_module,
+    option,
+    read_repository,
+    setup_py_arguments,
+    usage,
+)
 
 try:
     import cookiecutter  # noqa: F401
@@ -222,8 +231,10 @@ def format_json(repo_path, answers, files, template, checkout, show_diff=False, 
 
 
 def parse_arguments(argv):
+    prog, usage_line = usage("compare.py")
     parser = argparse.ArgumentParser(
-        prog="compare.py",
+        prog=prog,
+        usage=usage_line,
         description="Compare a repository with the template: infer its answers, "
         "regenerate, report drift. Exit 0 no drift, 1 drift, 2 could not compare.",
     )
@@ -244,7 +255,7 @@ def parse_arguments(argv):
     parser.add_argument("--force", action="store_true", help=f"replace an existing {ANSWERS_FILE}")
     arguments = parser.parse_args(argv)
     if arguments.force and not arguments.write_answers:
-        parser.error("--force only goes with --write-answers")
+        parser.error(f"{option('--force')} only goes with {option('--write-answers')}")
     return arguments
 
 
@@ -252,11 +263,13 @@ def run(arguments, out=sys.stdout):
     """Compare; print the report to ``out``; return the exit status (0 or 1).
     Raises CompareError when it cannot compare."""
     if MISSING:
-        raise CompareError(f"the Python module {MISSING!r} is missing: pip install cookiecutter")
+        raise CompareError(missing_module(MISSING))
     repo = read_repository(arguments.path)
     answers_path = repo.path / ANSWERS_FILE
     if arguments.write_answers and answers_path.exists() and not arguments.force:
-        raise CompareError(f"{answers_path} exists: not overwritten (--force replaces it)")
+        raise CompareError(
+            f"{answers_path} exists: not overwritten ({option('--write-answers --force')} replaces it)"
+        )
     template = as_recorded(arguments.template)
     with tempfile.TemporaryDirectory(prefix="template-compare-") as work:
         opened = Template(template, work)
@@ -265,14 +278,19 @@ def run(arguments, out=sys.stdout):
         options = template_options(template_dir)
         note = written_by_another_template(repo.recorded, options)
         answers, project = regenerate(repo, template_dir, options, Path(work))
-        if arguments.write_answers:
-            source = {"_template": template, "_checkout": arguments.checkout, "_commit": commit}
+        if arguments.write_answers:  # recorded as a bake records it
+            source = {**source_record(template, commit), "_checkout": arguments.checkout}
             record_source(project, source)
             shutil.copyfile(project / ANSWERS_FILE, answers_path)
         recorded = None if note else recorded_source(repo.path)
         if recorded:  # comparing with another copy of the template is not drift
             record_source(project, recorded)
         files = drift(repo.path, project)
+    if recorded and recorded.get("_uncommitted") and arguments.checkout:
+        note = (
+            f"the project was made from the template with uncommitted changes (_uncommitted "
+            f"in {ANSWERS_FILE}); compared with the commit, what they changed shows as drift"
+        )
     if arguments.json:
         out.write(
             format_json(

@@ -12,6 +12,7 @@ docs/update.md and docs/compare.md.
 """
 
 import fnmatch
+import importlib.util
 import json
 import os
 import re
@@ -20,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from repository import ANSWERS_FILE, ToolError
+from repository import ANSWERS_FILE, ToolError, option
 
 try:
     from cookiecutter.config import BUILTIN_ABBREVIATIONS
@@ -36,7 +37,7 @@ NOT_FROM_TEMPLATE = [
     "build", "dist", "uv.lock", "requirements.lock.txt",
 ]  # fmt: skip
 # The private keys a project's answers file records about the template.
-SOURCE_KEYS = ("_template", "_checkout", "_commit")
+SOURCE_KEYS = ("_template", "_checkout", "_commit", "_uncommitted")
 # A release tag: v1, 1.2, v2.0.3 (what "the newest release" is chosen among).
 RELEASE_TAG = re.compile(r"v?\d+(\.\d+)*")
 
@@ -80,9 +81,39 @@ def expand(source):
 
 
 def as_recorded(source):
-    """The source as a project's answers file records it: a local path absolute."""
+    """The source as the reports name it: a local path absolute."""
     path = Path(source).expanduser()
     return str(path.resolve()) if not is_url(source) and path.is_dir() else source
+
+
+def post_gen_hook():
+    """hooks/post_gen_project.py of this checkout, as a module: how a bake records
+    where the template came from, which the tools record the same way."""
+    path = Path(__file__).resolve().parents[1] / "hooks" / "post_gen_project.py"
+    spec = importlib.util.spec_from_file_location("post_gen_project", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def source_record(source, commit=None, prefer=None):
+    """{_template, _commit, _uncommitted} a project records for the template
+    ``source`` rendered at ``commit``, as a bake records it, so it can be found
+    again from anywhere: a git URL as given (credentials left out); a local git
+    checkout: the URL of a remote that has the commit (the one the project recorded
+    before, ``prefer``, first), else its absolute path; a local directory rendered
+    as it is (no commit): what a bake from it records (its HEAD, uncommitted changes)."""
+    hook = post_gen_hook()
+    if is_url(source):
+        return {"_template": hook.without_credentials(source), "_commit": commit}
+    directory = Path(source).expanduser().resolve()
+    if commit is None:
+        return hook.local_record(directory)
+    url = prefer and expand(prefer)
+    remote = hook.remote_with(directory, commit, url)
+    if remote and remote == url:
+        remote = prefer  # as the project spelled it: gh:owner/repo
+    return {"_template": remote or str(directory), "_commit": commit}
 
 
 class Template:
@@ -94,7 +125,10 @@ class Template:
         path = Path(source).expanduser()
         if not is_url(source):
             if not path.is_dir():
-                raise ToolError(f"template {source}: cannot fetch it: no such directory")
+                raise ToolError(
+                    f"template {source}: cannot fetch it: no such directory "
+                    f"(another: {option('--template', '<path or git URL>')})"
+                )
             self.directory = path.resolve()
             inside = git("rev-parse", "--show-toplevel", cwd=path, check=False)
             self.git_dir = self.directory if inside and Path(inside) == self.directory else None
@@ -105,15 +139,21 @@ class Template:
         except ToolError as error:
             raise ToolError(f"template {source}: cannot fetch it: {error}") from error
 
+    def not_git(self, what):
+        return ToolError(
+            f"template {self.source}: not a git repository, it has no {what} "
+            f"(a git checkout or URL of it: {option('--template', '<path or git URL>')})"
+        )
+
     def git(self, *args, **kwargs):
         if self.git_dir is None:
-            raise ToolError(f"template {self.source}: not a git repository, it has no refs")
+            raise self.not_git("refs")
         return git(*args, cwd=self.git_dir, **kwargs)
 
     def commit(self, ref):
         """The commit ``ref`` names (a tag, branch or commit), or ToolError."""
         if self.git_dir is None:
-            raise ToolError(f"template {self.source}: not a git repository, it has no ref {ref}")
+            raise self.not_git(f"ref {ref}")
         sha = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=self.git_dir,
                   check=False)  # fmt: skip
         if not sha:

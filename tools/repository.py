@@ -5,6 +5,7 @@ template recorded in it. Used by infer.py; see docs/compare.md."""
 import ast
 import configparser
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -27,6 +28,50 @@ LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst", "COPYING
 
 class ToolError(Exception):
     """The command cannot do its job; ``str()`` is the one line that says why."""
+
+
+# ---- how the messages name an option ---------------------------------------------
+
+# The make variables a generated project's scripts/template.sh turns into options.
+MAKE_VARIABLES = {"--to": "TO", "--template": "TEMPLATE", "--checkout": "CHECKOUT"}
+# How `make <target>` is used, for its usage line.
+MAKE_USAGE = {
+    "template-diff": 'make template-diff [CHECKOUT=<ref>] [TEMPLATE=<path or git URL>] [ARGS="--json"]',
+    "template-update": "make template-update [TO=<ref>] [TEMPLATE=<path or git URL>] "
+    '[ARGS="--from <ref>|auto --set KEY=VALUE --dry-run --json|--markdown"]',
+}
+
+
+def make_target():
+    """The make target running the tool (scripts/template.sh of a generated project
+    sets TEMPLATE_MAKE_TARGET), or None on the tool's own command line."""
+    return os.environ.get("TEMPLATE_MAKE_TARGET") or None
+
+
+def option(flag, value=None):
+    """How the user gives ``flag value``: as the tool's option, or, when make runs
+    the tool, as make's variable or in ARGS (`make template-update ARGS="--from auto"`)."""
+    given = f"{flag} {value}" if value else flag
+    target = make_target()
+    if target is None:
+        return given
+    if flag in MAKE_VARIABLES:
+        return f"make {target} {MAKE_VARIABLES[flag]}={value}"
+    return f'make {target} ARGS="{given}"'
+
+
+def missing_module(name):
+    """The line that says a Python module the tools need is missing."""
+    line = f"the Python module {name!r} is missing: pip install cookiecutter"
+    if make_target():
+        line += f', or make {make_target()} TEMPLATE_PYTHON="uv run --with cookiecutter python"'
+    return line
+
+
+def usage(prog):
+    """(prog, usage) of the argument parser: the tool's, or make's when make runs it."""
+    target = make_target()
+    return (f"make {target}", MAKE_USAGE.get(target)) if target else (prog, None)
 
 
 @dataclass

@@ -43,9 +43,17 @@ from render import (
     is_url,
     list_files,
     record_source,
+    source_record,
     template_options,
 )
-from repository import ANSWERS_FILE, ToolError, read_repository
+from repository import (
+    ANSWERS_FILE,
+    ToolError,
+    missing_module,
+    option,
+    read_repository,
+    usage,
+)
 
 try:
     import cookiecutter  # noqa: F401
@@ -318,7 +326,7 @@ class Report:
 def update(arguments):
     """Do the update (unless --dry-run); return the Report. ToolError: nothing written."""
     if MISSING:
-        raise ToolError(f"the Python module {MISSING!r} is missing: pip install cookiecutter")
+        raise ToolError(missing_module(MISSING))
     project = Path(arguments.path)
     check_checkout(project)
     project = project.resolve()
@@ -333,6 +341,7 @@ def update(arguments):
         target = target or template.commit(target_ref)
         target_options = template_options(template.tree(target))
         note = written_by_another_template(repo.recorded, target_options)
+        notes = [note] if note else []
         recorded = None if note or repo.recorded is None else repo.recorded[1]
         known = {k: v for k, v in recorded.items() if not k.startswith("_")} if recorded else None
         sets = parse_sets(arguments.set, target_options)
@@ -348,7 +357,8 @@ def update(arguments):
             what = "no template commit" if recorded else "no answers"
             raise ToolError(
                 f"{what} recorded in {ANSWERS_FILE}: name the template version the project "
-                "was made from with --from REF, or --from auto to find it"
+                f"was made from with {option('--from', '<tag or commit>')}, or find it with "
+                f"{option('--from', 'auto')}"
             )
 
         base_tree, target_tree = template.tree(base), template.tree(target)
@@ -364,11 +374,15 @@ def update(arguments):
             if known is not None:
                 base_project = bake(base_tree, base_answers, work, "base")
             target_project = target_job.result()
-        recorded_template = (recorded or {}).get("_template") or as_recorded(source)
-        record_source(
-            target_project,
-            {"_template": recorded_template, "_checkout": target_ref, "_commit": target},
-        )
+        # Where the next update finds the template: recorded as a bake records it.
+        record = source_record(source, target, prefer=(recorded or {}).get("_template"))
+        recorded_template = record["_template"]
+        record_source(target_project, {**record, "_checkout": target_ref})
+        if recorded and recorded.get("_uncommitted") and not arguments.from_ref:
+            notes.append(
+                f"the project was made from the template with uncommitted changes "
+                f"(_uncommitted in {ANSWERS_FILE}): the merge keeps them as the project's own edits"
+            )
         names = (template.name(base), template.name(target))
         changes = plan(project, base_project, target_project, names, work)
         answers_file = target_project / ANSWERS_FILE
@@ -380,7 +394,7 @@ def update(arguments):
             template=source if recorded_template == source else f"{recorded_template} ({source})",
             base={"ref": names[0], "commit": base},
             target={"ref": target_ref, "commit": target},
-            note=note,
+            note="; ".join(notes) or None,
             chosen=chosen,
             new_options={key: target_answers[key] for key in defaulted},
             set=sets,
@@ -407,7 +421,8 @@ def format_text(report):
             f"least from the project (lines differing: {scores})"
         )
     for key, value in report.new_options.items():
-        lines.append(f"New option {key} = {json.dumps(value)} (the default; --set changes it)")
+        change = option("--set", f"{key}=VALUE")
+        lines.append(f"New option {key} = {json.dumps(value)} (the default; {change} changes it)")
     for key, value in report.set.items():
         lines.append(f"Set {key} = {json.dumps(value)}")
     lines.append("Files:" if report.files else "Files: nothing to change")
@@ -482,8 +497,10 @@ def format_json(report):
 
 
 def parse_arguments(argv):
+    prog, usage_line = usage("update.py")
     parser = argparse.ArgumentParser(
-        prog="update.py",
+        prog=prog,
+        usage=usage_line,
         description="Merge a newer version of the template into a project made from it. "
         "Exit 0 merged cleanly, 1 merged with conflicts, 2 could not update.",
     )

@@ -1,12 +1,12 @@
 run: ## Serve the app in the foreground, reloading on code changes (Ctrl-C stops)
-	sh scripts/ports.sh docker compose up app
+	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose up app
 up: ## Start the app in the background and wait until it is healthy
-	sh scripts/ports.sh docker compose up --detach --wait app && echo "http://$$(docker compose port app {{ cookiecutter.port }})/"
+	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose up --detach --wait app && echo "http://$$(docker compose port app {{ cookiecutter.port }})/"
 logs: ## Follow the app's log
 	docker compose logs --follow app
 watch: ## Serve the app; rebuild when pyproject.toml or the lock file changes
-	sh scripts/ports.sh docker compose watch app
+	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose watch app
 debug: ## Serve the app (with reload) under debugpy: attach an editor on port 5678
-	@sh scripts/debug.sh app --app-port {{ cookiecutter.port }} -- -m uvicorn {{ cookiecutter.package_name }}.web:app --host=0.0.0.0 --port={{ cookiecutter.port }} --reload --reload-dir=/src
+	@sh scripts/debug.sh app --publish APP_PORT:{{ cookiecutter.port }} -- -m uvicorn {{ cookiecutter.package_name }}.web:app --host=0.0.0.0 --port={{ cookiecutter.port }} --reload --reload-dir=/src
 prod: prod-build ## Build and serve the production image (on the app's port)
-	sh scripts/ports.sh docker compose run --rm --service-ports prod
+	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose run --rm --service-ports prod

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 PYPROJECT = Path("pyproject.toml")
-# The list as written: strings (which may hold `]`, as in "psycopg[binary]"), commas.
+# The list as written: strings (which may hold `]`, as in "requests[socks]"), commas.
 LIST = re.compile(
     r'^dependencies = \[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\s*\]', re.MULTILINE
 )
@@ -32,8 +32,8 @@ def added(text: str, requirement: str) -> str:
     current = tomllib.loads(text)["project"].get("dependencies", [])
     if name(requirement) in {name(item) for item in current}:
         raise SystemExit(f"error: {name(requirement)} is in pyproject.toml already")
-    items = sorted([*current, requirement], key=name)
-    lines = "".join(f'    "{item}",\n' for item in items)
+    wanted = sorted([*current, requirement], key=name)
+    lines = "".join(f'    "{each}",\n' for each in wanted)
     return LIST.sub(lambda _: f"dependencies = [\n{lines}]", text, count=1)
 
 

@@ -5,27 +5,24 @@
 # port that is taken is named in one line (scripts/ports.sh).
 # Frozen standard-library modules are off, so the debugger sees all of them.
 #
-# --app-port PORT also publishes the app's PORT on APP_PORT (default PORT).
+# --publish NAME:PORT also publishes the container's PORT on the host port
+# the setting NAME gives (default PORT), as compose does for the service.
 #
-#   sh scripts/debug.sh SERVICE [--app-port PORT] -- -m MODULE [ARGS]
+#   sh scripts/debug.sh SERVICE [--publish NAME:PORT] -- -m MODULE [ARGS]
 set -eu
 cd "$(dirname "$0")/.."
-
-# A setting as compose reads it: the environment's, else .env's, else DEFAULT.
-setting() { # NAME DEFAULT
-    value=$(printenv "$1" || sed -n "s/^$1=//p" .env 2>/dev/null | tail -n 1)
-    echo "${value:-$2}"
-}
-port=$(setting DEBUG_PORT 5678)
+port=$(sh scripts/dev-env.sh get DEBUG_PORT 5678)
 service=$1
 shift
-options=""
-if [ "${1-}" = --app-port ]; then
-    options="--publish 127.0.0.1:$(setting APP_PORT "$2"):$2"
+settings="DEBUG_PORT:5678"
+options="--publish 127.0.0.1:$port:$port"
+if [ "${1-}" = --publish ]; then
+    settings="$settings $2"
+    options="$options --publish 127.0.0.1:$(sh scripts/dev-env.sh get "${2%:*}" "${2#*:}"):${2#*:}"
     shift 2
 fi
 [ $# -gt 0 ] && shift # the --
 echo "waiting for a debugger on 127.0.0.1:$port" >&2
-# shellcheck disable=SC2086 # the options are words
-exec sh scripts/ports.sh docker compose run --rm --publish "127.0.0.1:$port:$port" $options "$service" \
+# shellcheck disable=SC2086 # the settings and options are words
+exec sh scripts/ports.sh $settings -- docker compose run --rm $options "$service" \
     python -X frozen_modules=off -m debugpy --listen "0.0.0.0:$port" --wait-for-client "$@"

@@ -18,6 +18,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# `sh scripts/dev-env.sh get NAME DEFAULT` prints a setting as compose reads it:
+# the environment's, else the last in .env, else DEFAULT.
+if [ "${1-}" = get ]; then
+    value=$(printenv "$2" || sed -n "s/^$2=//p" .env 2>/dev/null | tail -n 1)
+    echo "${value:-$3}"
+    exit
+fi
+
 slug={{ cookiecutter.project_slug }}
 own=$(printf '%s-%08x' "$slug" "$(pwd -P | cksum | cut -d ' ' -f 1)")
 [ -f .env ] || : >.env
