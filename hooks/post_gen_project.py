@@ -50,6 +50,7 @@ OPTION_FILES = {
     "tests/conftest.py": ("database", {"postgres"}),
     "docs/database.md": ("database", {"postgres"}),
     "tests/test_db.py": ("database", {"postgres"}),
+    "tests/test_settings.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     "docs/dev-container.md": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
@@ -57,6 +58,15 @@ OPTION_FILES = {
     ".pre-commit-config.yaml": ("use_pre_commit", {True}),
     "tests/test_pre_commit.py": ("use_pre_commit", {True}),
     "docs/pre-commit.md": ("use_pre_commit", {True}),
+    # The production file, its settings, proxy, targets and docs; the publish workflow.
+    "compose.prod.yaml": ("deploy", {"compose", "kubernetes"}),
+    ".env.prod.example": ("deploy", {"compose", "kubernetes"}),
+    "deploy": ("deploy", {"compose", "kubernetes"}),
+    "deploy/Caddyfile": ("app_type", {"web"}),
+    "make/deploy.mk": ("deploy", {"compose", "kubernetes"}),
+    "scripts/deploy.sh": ("deploy", {"compose", "kubernetes"}),
+    "docs/deploy.md": ("deploy", {"compose", "kubernetes"}),
+    ".github/workflows/publish.yml": ("deploy", {"compose", "kubernetes"}),
 }
 
 # Files with one version per answer of one option: where an option changes
@@ -107,6 +117,11 @@ def remove_unused(project, answers, table=OPTION_FILES):
         else:
             path.unlink()
         removed.append(relative)
+        # A directory this emptied goes too (deploy/ without its Caddyfile).
+        parent = path.parent
+        while parent != Path(project) and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
     return removed
 
 

@@ -109,6 +109,7 @@ CATALOGUE = [
     ("package_manager", "poetry", one_of("package_manager")),
     ("app_type", "gui", one_of("app_type")),
     ("database", "mysql", one_of("database")),
+    ("deploy", "swarm", one_of("deploy")),
     ("license", "GPL-3.0", one_of("license")),
     ("license", "mit", one_of("license")),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),
