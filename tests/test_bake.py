@@ -42,6 +42,7 @@ DEFAULT_FILES = {
     "docs/github.md",
     "docs/pre-commit.md",
     "make/deploy.mk",
+    "make/hosts.mk",
     "make/app.mk",
     "pyproject.toml",
     "scripts/dev-env.sh",
