@@ -14,7 +14,7 @@ overlay=${2:-}
 [ -n "$overlay" ] || [ "$action" != config ] || overlay=staging
 dir=deploy/k8s/overlays/$overlay
 if [ -z "$overlay" ] || [ ! -f "$dir/kustomization.yaml" ]; then
-    echo "cluster: OVERLAY=\"$overlay\" is not an overlay; one of: $(cd deploy/k8s/overlays && echo *)" >&2
+    echo "cluster: OVERLAY=${overlay:-?}: name an overlay of deploy/k8s/overlays/ ($(cd deploy/k8s/overlays && echo *))" >&2
     exit 2
 fi
 if ! command -v kubectl >/dev/null 2>&1; then
