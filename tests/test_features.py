@@ -25,6 +25,7 @@ TRACES = {
     ("use_devcontainer", (True,)): r"devcontainer\.json|Reopen in Container",
     ("use_github_actions", (True,)): r"(?i)dependabot|\.github/|GitHub Actions|workflow",
     ("deploy", ("compose", "kubernetes")): r"compose\.prod|\.env\.prod|stack-deploy|Caddy|Swarm",
+    ("deploy", ("kubernetes",)): r"kubectl|kustomiz|deploy/k8s|cluster-(?:config|deploy)",
 }
 # The recorded answers name every option, whatever the answer.
 NOT_CHECKED = {".cookiecutter.json"}

@@ -36,8 +36,8 @@ import kubernetes_validate.utils
 import pytest
 import yaml
 
-from conftest import COMBINATIONS, combination_id
-from helpers import run
+from conftest import COMBINATIONS, combination_id, tool
+from helpers import TEMPLATE, run
 
 # The oldest and the newest Kubernetes docs/deploy.md says the manifests are
 # valid for (kubernetes-validate bundles the schemas of 1.25 to 1.37).
@@ -542,3 +542,203 @@ def test_each_check_catches_a_broken_manifest(
     else:
         found = [line for document in documents for line in validate(document, VERSIONS[0])]
     assert any(finding in line for line in found), found
+
+
+# --- scripts/cluster.sh: `make cluster-config` and `make cluster-deploy` ----------
+
+# A stand-in for kubectl on PATH: `kustomize` runs the real one; every other
+# call is logged to $KUBECTL_LOG and answered as a cluster would, as the
+# variables below say: SECRET=1 (the Secret exists), JOB=1 (a Job from the last
+# deploy exists), FAIL_ROLLOUT=1 (the first rollout never gets ready),
+# JOB_STATE (the Job's true conditions; Complete by default).
+FAKE_KUBECTL = r"""#!/bin/sh
+echo "$*" >>"$KUBECTL_LOG"
+case "$1 $2" in
+"kustomize "*) exec "$REAL_KUBECTL" "$@" ;;
+"config current-context") echo test-cluster ;;
+"get secret") [ "${SECRET:-}" = 1 ] ;;
+"get --filename") cat >/dev/null; [ "${JOB:-}" != 1 ] || echo job.batch/my-cool-project ;;
+"get job.batch/my-cool-project") echo "${JOB_STATE:-SuccessCriteriaMet Complete}" ;;
+"create secret") echo "kind: Secret" ;;
+"apply --filename")
+    sed -n 's/^kind: \(Secret\|Deployment\|Job\)$/\1/p' | while read -r kind; do
+        case $kind in
+        Secret) echo secret/my-cool-project-database ;;
+        Deployment) echo deployment.apps/my-cool-project ;;
+        Job) echo job.batch/my-cool-project ;;
+        esac
+    done ;;
+"rollout status")
+    if [ "${FAIL_ROLLOUT:-}" = 1 ] && ! grep -q "rollout undo" "$KUBECTL_LOG"; then
+        echo 'error: deployment "my-cool-project" exceeded its progress deadline' >&2
+        exit 1
+    fi ;;
+"logs job.batch/my-cool-project") echo "Hello from the job" ;;
+esac
+"""
+
+
+@pytest.fixture
+def cluster(kubectl, trees, tmp_path):
+    """run(project kind, *arguments, **variables): scripts/cluster.sh in a copy of
+    the web or cli + postgres bake, against the stand-in kubectl; returns the
+    result and the calls it made."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text(FAKE_KUBECTL, encoding="utf-8")
+    (bin_dir / "kubectl").chmod(0o755)
+
+    def run_script(app_type, *arguments, owner="acme", **variables):
+        (tree,) = [
+            t for t in trees if t.answers["app_type"] == app_type and t.answers["database"] == "postgres"
+        ]  # fmt: skip
+        # A copy per app type (and per image owner, the template's OWNER apart).
+        project = tmp_path / (app_type if owner == "acme" else f"{app_type}-{owner}")
+        if not project.exists():
+            shutil.copytree(tree.project, project)
+            for overlay in OVERLAYS:
+                path = project / "deploy" / "k8s" / "overlays" / overlay / "kustomization.yaml"
+                text = path.read_text(encoding="utf-8")
+                path.write_text(
+                    text.replace("ghcr.io/OWNER/", f"ghcr.io/{owner}/"), encoding="utf-8"
+                )
+        log = tmp_path / f"{app_type}.log"
+        log.write_text("", encoding="utf-8")
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "REAL_KUBECTL": kubectl,
+            "KUBECTL_LOG": str(log),
+            **variables,
+        }
+        result = run(
+            ["sh", "scripts/cluster.sh", *arguments], project, env, check=False, timeout=60
+        )
+        return result, log.read_text(encoding="utf-8").splitlines()
+
+    return run_script
+
+
+def test_cluster_sh_passes_shellcheck(trees):
+    (script,) = {(t.project / "scripts" / "cluster.sh").read_text(encoding="utf-8") for t in trees}
+    run(
+        [
+            tool("shellcheck"),
+            "--shell=sh",
+            "--severity=style",
+            trees[0].project / "scripts" / "cluster.sh",
+        ]
+    )
+    assert script.startswith("#!/bin/sh\n# ")
+
+
+def test_cluster_config_prints_an_overlay_and_names_the_overlays(cluster):
+    result, _ = cluster("web", "config")
+    assert result.returncode == 0 and "namespace: my-cool-project-staging" in result.stdout
+    result, _ = cluster("web", "config", "production")
+    assert "namespace: my-cool-project-production" in result.stdout
+    result, calls = cluster("web", "deploy")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "cluster: OVERLAY=?: name an overlay of deploy/k8s/overlays/ (production staging)\n",
+    )
+    assert calls == []
+
+
+def test_cluster_deploy_refuses_the_template_s_image_and_a_missing_secret(cluster):
+    result, calls = cluster("web", "deploy", "staging", owner="OWNER")
+    assert result.returncode == 2 and "set newName in deploy/k8s/overlays/staging" in result.stderr
+    assert not [call for call in calls if call.startswith("apply")]
+    result, calls = cluster("web", "deploy", "staging")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "cluster: no Secret my-cool-project-database in my-cool-project-staging: put each "
+        "of its keys in a file in secrets/staging/my-cool-project-database/"
+    )
+    assert not [call for call in calls if call.startswith("apply")]
+
+
+def test_cluster_deploy_stores_the_secret_applies_and_waits_for_the_rollout(cluster, tmp_path):
+    cluster("web", "config")  # makes the copy
+    secret = tmp_path / "web" / "secrets" / "production" / "my-cool-project-database"
+    secret.mkdir(parents=True)
+    (secret / "uri").write_text("postgresql://app:pw@db.example:5432/app\n", encoding="utf-8")
+    result, calls = cluster("web", "deploy", "production")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "cluster: production to test-cluster, namespace my-cool-project-production" in result.stderr
+    )
+    create = (
+        "create secret generic my-cool-project-database --namespace my-cool-project-production "
+        "--from-file secrets/production/my-cool-project-database --dry-run=client --output yaml"
+    )
+    applies = [call for call in calls if call.startswith("apply")]
+    assert calls.index(create) < calls.index(applies[-1])
+    assert (
+        "rollout status deployment.apps/my-cool-project --namespace my-cool-project-production "
+        "--timeout 10m"
+    ) in calls
+    assert not [call for call in calls if call.startswith(("rollout undo", "delete"))]
+
+
+def test_cluster_deploy_undoes_a_rollout_that_never_gets_ready(cluster):
+    result, calls = cluster("web", "deploy", "staging", SECRET="1", FAIL_ROLLOUT="1")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "cluster: deployment.apps/my-cool-project never got ready: rolled back to the previous "
+        "version, which serves (the new pods' logs say why)"
+    )
+    assert (
+        "rollout undo deployment.apps/my-cool-project --namespace my-cool-project-staging" in calls
+    )
+
+
+def test_cluster_deploy_runs_a_cli_project_s_job_again_and_prints_its_log(cluster):
+    result, calls = cluster("cli", "deploy", "staging", SECRET="1", JOB="1")
+    assert result.returncode == 0, result.stderr
+    delete = "delete job.batch/my-cool-project --namespace my-cool-project-staging --wait"
+    applies = [call for call in calls if call.startswith("apply")]
+    assert calls.index(delete) < calls.index(applies[-1])
+    assert "Hello from the job" in result.stdout
+    result, _ = cluster("cli", "deploy", "staging", SECRET="1", JOB_STATE="FailureTarget Failed")
+    assert result.returncode == 1
+    assert (
+        result.stderr.splitlines()[-1]
+        == "cluster: job.batch/my-cool-project failed (its log is above)"
+    )
+
+
+# --- What the generated CI runs, and what the docs claim -------------------------
+
+
+def test_ci_renders_each_overlay_and_validates_it_for_the_versions_the_docs_name(all_projects):
+    """The CI job runs the make target for each overlay and the same pinned
+    kubernetes-validate as this suite, for the versions above; docs/deploy.md
+    names them. Projects without the manifests have no such job."""
+    requirements = (TEMPLATE / "requirements-dev.txt").read_text(encoding="utf-8")
+    pin = re.search(r"^kubernetes-validate==(\S+)$", requirements, flags=re.MULTILINE)[1]
+    checked = 0
+    for answers in COMBINATIONS:
+        project = all_projects[combination_id(answers)]
+        ci = project / ".github" / "workflows" / "ci.yml"
+        if not ci.exists():
+            continue
+        jobs = yaml.safe_load(ci.read_text(encoding="utf-8"))["jobs"]
+        assert ("kubernetes" in jobs) == (answers["deploy"] == "kubernetes"), project
+        if "kubernetes" not in jobs:
+            continue
+        steps = jobs["kubernetes"]["steps"]
+        (setup,) = [
+            step for step in steps if step.get("uses", "").startswith("azure/setup-kubectl@")
+        ]
+        assert re.fullmatch(r"v\d+\.\d+\.\d+", setup["with"]["version"])
+        script = "\n".join(step.get("run", "") for step in steps)
+        for overlay in OVERLAYS:
+            assert f"make cluster-config OVERLAY={overlay} > {overlay}.yaml" in script
+        assert f"kubernetes-validate=={pin} kubernetes-validate --strict" in script
+        assert f"for version in {' '.join(f'{v}.0' for v in VERSIONS)}; do" in script
+        docs = (project / "docs" / "deploy.md").read_text(encoding="utf-8")
+        assert f"the schemas of Kubernetes {VERSIONS[0]} and {VERSIONS[1]}" in docs
+        assert f"kubectl\n{VERSIONS[0]} or later, and a cluster of {VERSIONS[0]} or later" in docs
+        checked += 1
+    assert checked > 3
