@@ -140,7 +140,9 @@ def test_every_file_is_rendered_and_parses(baked):
         if relative.endswith(".py"):
             ast.parse(text, filename=relative)
         elif relative.endswith((".yaml", ".yml")):
-            assert isinstance(yaml.safe_load(text), dict), relative
+            # A Kubernetes manifest may hold several documents.
+            documents = list(yaml.safe_load_all(text))
+            assert documents and all(isinstance(doc, dict) for doc in documents), relative
         elif relative.endswith(".json"):
             assert isinstance(json.loads(text), dict), relative
         elif relative.endswith(".toml"):
