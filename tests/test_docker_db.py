@@ -358,7 +358,7 @@ class TestDatabase:
                     assert "DATABASE_PASSWORD_FILE=/run/secrets/postgres_password" in env
                 url = f"http://127.0.0.1:{ports['HTTP_PORT']}"
                 assert wait_for_answer(f"{url}/health", {"status": "ok"}) == (200, {"status": "ok"})
-                assert get(f"{url}/ready") == (200, READY)
+                assert wait_for_answer(f"{url}/ready", READY) == (200, READY)
                 written = compose_prod(
                     loop.project, stack, "exec", "-T", "app", "touch", "/probe", check=False
                 )

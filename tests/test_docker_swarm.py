@@ -26,25 +26,26 @@ from conftest import REPORT
 from docker_support import (
     NON_DEFAULT_UID,
     free_port,
-    get,
     new_project,
     prod_image,
     production_settings,
     production_settings_set,
     slug,
+    wait_for_answer,
 )
 from helpers import run, shown
 
 pytestmark = pytest.mark.docker
 
 # Healthchecks every second and a short watch after each new task: a rollout
-# takes seconds. Everything else is the production file's own.
+# takes seconds; a new task has 30 s to answer (a loaded machine). Everything
+# else is the production file's own.
 FAST_HEALTHCHECKS = """\
 services:
   app:
     healthcheck:
       interval: 1s
-      start_period: 10s
+      start_period: 30s
     deploy:
       update_config:
         monitor: 2s
@@ -197,7 +198,8 @@ def test_1_the_stack_comes_up_healthy_with_two_app_replicas(stack):
     assert settled(stack, "app", ("2/2", f"{stack.image}:1")) == ("2/2", f"{stack.image}:1")
     assert replicas(stack, "db") == ("1/1", "postgres:18")
     url = f"http://127.0.0.1:{stack.port}"
-    assert get(f"{url}/ready") == (200, {"status": "ok", "database": "ok"})
+    ready = {"status": "ok", "database": "ok"}
+    assert wait_for_answer(f"{url}/ready", ready) == (200, ready)
     tasks = run(
         ["docker", "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={stack.stack}_app"]
     ).stdout.split()
