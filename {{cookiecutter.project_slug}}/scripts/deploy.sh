@@ -71,7 +71,7 @@ run)
     ;;
 stack)
     if ! docker stack deploy --help | grep -q -- --detach; then
-        echo "deploy: make stack-deploy needs the Docker CLI 26 or later (it waits for the rollout)" >&2
+        echo "deploy: a Swarm deploy needs the Docker CLI 26 or later (it waits for the rollout)" >&2
         exit 2
     fi
     # shellcheck disable=SC2086
