@@ -276,7 +276,11 @@ def by_kind(documents, kind):
 
 def workload(documents):
     """The app's Deployment or Job."""
-    (found,) = [doc for doc in documents if doc["kind"] in ("Deployment", "Job")]
+    (found,) = [
+        doc
+        for doc in documents
+        if doc["kind"] in ("Deployment", "Job") and doc["metadata"]["name"] == SLUG
+    ]
     return found
 
 
@@ -366,7 +370,8 @@ def parity_findings(app, documents, user):
     """Where the rendered manifests disagree with compose.prod.yaml's ``app`` and
     the image's ``user`` (uid, gid)."""
     findings = []
-    (spec,) = [spec for _, spec in pod_specs(documents)]
+    # The app's pods (another workload, a worker, has its own command).
+    (spec,) = [spec for where, spec in pod_specs(documents) if where.endswith(f"/{SLUG}")]
     (main,) = spec["containers"]
     pod = spec.get("securityContext", {})
     config = {
