@@ -46,7 +46,7 @@ for secret in $(printf '%s\n' "$manifests" | sed -n 's/^ *secretName: //p' | sor
     if [ -d "secrets/$overlay/$secret" ]; then
         kubectl create secret generic "$secret" --namespace "$namespace" \
             --from-file "secrets/$overlay/$secret" --dry-run=client --output yaml | kubectl apply --filename -
-    elif ! kubectl get secret "$secret" --namespace "$namespace" >/dev/null; then
+    elif ! kubectl get secret "$secret" --namespace "$namespace" >/dev/null 2>&1; then
         echo "cluster: no Secret $secret in $namespace: put each of its keys in a file in secrets/$overlay/$secret/" >&2
         exit 2
     fi
@@ -80,7 +80,7 @@ for resource in $applied; do
         while [ -z "$(ended "$resource")" ]; do
             sleep 2
         done
-        kubectl logs "$resource" --namespace "$namespace" --container app
+        kubectl logs "$resource" --namespace "$namespace" --all-containers || true
         if [ "$(ended "$resource")" = Failed ]; then
             echo "cluster: $resource failed (its log is above)" >&2
             exit 1
