@@ -419,13 +419,17 @@ def assert_a_taken_port_is_named(loop):
 
     debugging = loop.start("make", "debug")
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not (published := debug_ports(loop)) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert f"127.0.0.1:{loop.port}->8000/tcp" in published, published
     finally:
         os.killpg(debugging.pid, signal.SIGINT)
         debugging.communicate(timeout=30)
+        # make exits at once; compose stops the container (and frees the port) after it.
+        deadline = time.monotonic() + 30
+        while debug_ports(loop) and time.monotonic() < deadline:
+            time.sleep(0.5)
 
 
 def debug_ports(loop):

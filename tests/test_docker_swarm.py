@@ -5,8 +5,8 @@ this engine has no IPVS), healthy and migrated; a rolling update to a new versio
 under a bounded request loop (20 requests a second through Caddy) with no failed
 request; an update to a version whose healthcheck fails rolls back by itself
 while the old version keeps answering, and `make stack-deploy` says so and fails.
-The stack is removed, and the swarm left (when this test made it), at the end,
-also after a failure.
+The stack is removed at the end, also after a failure; the swarm (when this run
+made it) is left when the whole run ends (conftest.SWARM says why).
 
 The project has the answers and slug of test_docker_db.py's web one, so BuildKit's
 cache serves its prod build; the two later versions are edits of it, each a
@@ -22,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPORT
+from conftest import REPORT, SWARM
 from docker_support import (
     NON_DEFAULT_UID,
     free_port,
@@ -67,16 +67,13 @@ def swarm_state():
 
 @pytest.fixture(scope="module")
 def swarm(docker):
-    """A one-node swarm: this engine's, made here and left at the end."""
-    made = swarm_state() == "inactive"
-    if made:
+    """A one-node swarm: this engine's, made here if it is none; the run leaves it
+    when every test has ended (conftest.SWARM: not here, while other tests' compose
+    projects may still be running)."""
+    if swarm_state() == "inactive":
         run(["docker", "swarm", "init", "--advertise-addr", "127.0.0.1"])
-    try:
-        yield
-    finally:
-        if made:
-            run(["docker", "swarm", "leave", "--force"])
-            assert swarm_state() == "inactive"
+        SWARM["made"] = True
+    assert swarm_state() == "active", swarm_state()
 
 
 class Requests(threading.Thread):
