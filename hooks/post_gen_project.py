@@ -65,6 +65,11 @@ OPTION_FILES = {
     "deploy/Caddyfile": ("app_type", {"web"}),
     "make/deploy.mk": ("deploy", {"compose", "kubernetes"}),
     "scripts/deploy.sh": ("deploy", {"compose", "kubernetes"}),
+    # Where it runs: one host or a Swarm (compose), or a cluster (kubernetes).
+    "make/hosts.mk": ("deploy", {"compose"}),
+    "deploy/k8s": ("deploy", {"kubernetes"}),
+    "make/cluster.mk": ("deploy", {"kubernetes"}),
+    "scripts/cluster.sh": ("deploy", {"kubernetes"}),
     "docs/deploy.md": ("deploy", {"compose", "kubernetes"}),
     ".github/workflows/publish.yml": ("deploy", {"compose", "kubernetes"}),
 }
@@ -80,6 +85,7 @@ VARIANT_FILES = {
     "docs/dependencies.md": "package_manager",
     "scripts/requirements.py": "package_manager",
     "make/app.mk": "app_type",
+    "deploy/k8s/base/app.yaml": "app_type",  # a Deployment and its Service, or a Job
 }
 
 UNRENDERED = ("{{", "{%")

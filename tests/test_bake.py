@@ -42,6 +42,7 @@ DEFAULT_FILES = {
     "docs/github.md",
     "docs/pre-commit.md",
     "make/deploy.mk",
+    "make/hosts.mk",
     "make/app.mk",
     "pyproject.toml",
     "scripts/dev-env.sh",
@@ -139,7 +140,9 @@ def test_every_file_is_rendered_and_parses(baked):
         if relative.endswith(".py"):
             ast.parse(text, filename=relative)
         elif relative.endswith((".yaml", ".yml")):
-            assert isinstance(yaml.safe_load(text), dict), relative
+            # A Kubernetes manifest may hold several documents.
+            documents = list(yaml.safe_load_all(text))
+            assert documents and all(isinstance(doc, dict) for doc in documents), relative
         elif relative.endswith(".json"):
             assert isinstance(json.loads(text), dict), relative
         elif relative.endswith(".toml"):

@@ -192,7 +192,7 @@ def test_the_v3_schema_is_dockers():
 
 def test_every_production_file_is_valid_for_compose_and_for_swarm(all_projects):
     texts = distinct(all_projects, "compose.prod.yaml")
-    assert len(texts) == 4, "one per app type and database"
+    assert len(texts) == 8, "one per app type, database and deploy target"
     for text, projects in texts.items():
         for name, env in environments(projects[0]).items():
             assert errors_of(text, env) == [], (projects[0], name)
@@ -449,7 +449,10 @@ def test_deploy_none_generates_none_of_it(all_projects):
         wanted = answers["deploy"] in DEPLOYED
         for relative in DEPLOY_FILES:
             assert (project / relative).exists() == wanted, (project, relative)
-        assert (project / "deploy").exists() == (wanted and answers["app_type"] == "web")
+        # deploy/: the Caddyfile (web), the Kubernetes manifests (kubernetes).
+        assert (project / "deploy").exists() == (
+            wanted and (answers["app_type"] == "web" or answers["deploy"] == "kubernetes")
+        )
         ignored = (project / ".gitignore").read_text(encoding="utf-8").splitlines()
         assert ("secrets/" in ignored and "!.env.prod.example" in ignored) == wanted
         docker_ignored = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
@@ -475,6 +478,9 @@ SECRET_SETTING = re.compile(
 # A workflow's permission (`id-token: write`) or a flag (`hide_password=True`)
 # holds no secret.
 NOT_SECRETS = {"read", "write", "none", "True", "False", "true", "false"}
+# A Kubernetes manifest names a Secret (`secretName: app-database`): its value
+# is in the cluster, never in the file.
+NAMES_A_SECRET = {"secretName"}
 # What a secret setting may hold: a reference, never a value: a variable
 # (`${NAME}`, `${NAME:?message}`; a default would be a value), a secret file, a
 # GitHub secret or the workflow's own token.
@@ -498,7 +504,7 @@ def secret_values(relative, text):
             continue  # Python: only a string literal is a value
         if not value or REFERENCE.fullmatch(value) or value in NOT_SECRETS:
             continue
-        if match["name"].upper().endswith("_FILE"):
+        if match["name"].upper().endswith("_FILE") or match["name"] in NAMES_A_SECRET:
             continue
         if DEVELOPMENT_ONLY in value and not relative.startswith(tuple(DEPLOY_FILES)):
             continue
@@ -539,6 +545,8 @@ def test_no_generated_file_holds_a_secret_value(all_projects):
         ("compose.yaml", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-dev-only-password}\n", False),
         ("src/p/settings.py", "    password = setting(name)\n", False),
         ("src/p/settings.py", 'API_TOKEN = "abc123"\n', True),
+        ("deploy/k8s/base/app.yaml", "            secretName: app-database\n", False),
+        ("deploy/k8s/base/app.yaml", "          SECRET_KEY: abc123\n", True),
     ],
 )
 def test_the_secret_check_catches_a_value(relative, text, caught):

@@ -25,6 +25,9 @@ TRACES = {
     ("use_devcontainer", (True,)): r"devcontainer\.json|Reopen in Container",
     ("use_github_actions", (True,)): r"(?i)dependabot|\.github/|GitHub Actions|workflow",
     ("deploy", ("compose", "kubernetes")): r"compose\.prod|\.env\.prod|stack-deploy|Caddy|Swarm",
+    ("deploy", ("kubernetes",)): r"kubectl|kustomiz|deploy/k8s|cluster-(?:config|deploy)",
+    # The targets for one host and a Swarm: a cluster's project has none of them.
+    ("deploy", ("compose",)): r"make (?:deploy|stack-deploy|prod-run)\b|stack-deploy|prod-run",
 }
 # The recorded answers name every option, whatever the answer.
 NOT_CHECKED = {".cookiecutter.json"}

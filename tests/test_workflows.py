@@ -141,8 +141,8 @@ def summary(findings):
 
 
 def test_every_option_a_github_file_uses_is_baked_in_every_combination(variants):
-    """ci.yml varies with app type, database, deploy target (none or not) and
-    pre-commit; the drift workflow with the Python version; dependabot.yml with the
+    """ci.yml varies with app type, database, deploy target (none, compose, or
+    kubernetes, which adds a job validating the manifests) and pre-commit; the drift workflow with the Python version; dependabot.yml with the
     package manager, pre-commit and the Python version (in a comment); the publish
     workflow with nothing (it comes with a deploy target). Each distinct file is
     audited below."""
@@ -150,7 +150,7 @@ def test_every_option_a_github_file_uses_is_baked_in_every_combination(variants)
     assert used["ci.yml"] == ["app_type", "database", "deploy", "use_pre_commit"]
     assert used["template-drift.yml"] == ["python_version"]
     assert used["publish.yml"] == []
-    assert len(variants[Path("workflows/ci.yml")]) == 16
+    assert len(variants[Path("workflows/ci.yml")]) == 24
     assert len(variants[Path("workflows/publish.yml")]) == 1
     assert len(variants[Path("workflows/template-drift.yml")]) == len(
         CHOICE_OPTIONS["python_version"]
@@ -259,6 +259,7 @@ def test_one_pin_per_action_and_dependabot_updates_them(variants):
     assert set(pins) == {
         "actions/checkout",
         "actions/setup-python",
+        "azure/setup-kubectl",
         "actions/attest",
         "docker/setup-qemu-action",
         "docker/setup-buildx-action",

@@ -1,6 +1,6 @@
 #!/bin/sh
+# `make prod-config`{% if cookiecutter.deploy == "compose" %}, `make deploy`, `make stack-deploy` and `make prod-run`{% endif %}:
 {%- raw %}
-# `make prod-config`, `make deploy`, `make stack-deploy` and `make prod-run`:
 # compose.prod.yaml (with compose.prod.override.yaml, yours, when it exists)
 # and the settings in .env.prod, which the first run writes from
 # .env.prod.example (the image named after git's origin), with a random value
@@ -71,7 +71,7 @@ run)
     ;;
 stack)
     if ! docker stack deploy --help | grep -q -- --detach; then
-        echo "deploy: make stack-deploy needs the Docker CLI 26 or later (it waits for the rollout)" >&2
+        echo "deploy: a Swarm deploy needs the Docker CLI 26 or later (it waits for the rollout)" >&2
         exit 2
     fi
     # shellcheck disable=SC2086
