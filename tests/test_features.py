@@ -24,6 +24,7 @@ TRACES = {
     ("use_pre_commit", (True,)): r"pre-commit",
     ("use_devcontainer", (True,)): r"devcontainer\.json|Reopen in Container",
     ("use_github_actions", (True,)): r"(?i)dependabot|\.github/|GitHub Actions|workflow",
+    ("worker", ("procrastinate",)): r"(?i)procrastinate|\bworker\b|/jobs/|\bdefer\b",
 }
 # The recorded answers name every option, whatever the answer.
 NOT_CHECKED = {".cookiecutter.json"}

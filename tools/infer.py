@@ -332,6 +332,16 @@ def database(repo):
     return None
 
 
+def worker(repo):
+    """procrastinate when it is a dependency (the template's job queue), else none."""
+    for name, _extras, source in dependencies(repo):
+        if name == "procrastinate":
+            return Found("procrastinate", source, "depends on procrastinate")
+    if dependencies(repo):
+        return Found("none", dependencies(repo)[0][2], "no procrastinate among the dependencies")
+    return None
+
+
 def pre_commit(repo):
     if Path(repo.path, ".pre-commit-config.yaml").is_file():
         return Found(True, ".pre-commit-config.yaml", "exists")
@@ -370,6 +380,7 @@ INFERENCE = {
     "use_devcontainer": (devcontainer,),
     "use_github_actions": (github_actions,),
     "database": (database,),
+    "worker": (worker,),
     "use_pre_commit": (pre_commit,),
 }
 
