@@ -86,12 +86,27 @@ def test_the_defer_command_queues_the_example_job(queue, capsys):
 
 
 def test_a_job_runs_on_the_tests_database(engine: Engine, session: Session):
-    """procrastinate's own SQL on the schema migration 0002 made: the job's row
-    goes from todo to succeeded (the item is rolled back with the test)."""
+    """procrastinate's own SQL on the schema revision 0002 made: a job left
+    ``doing`` by a worker killed a minute ago goes back to ``todo``, then runs to
+    ``succeeded`` (its item is rolled back with the test)."""
     with tasks.app.open():
         job_id = tasks.add_item.defer(name="through PostgreSQL")
     status = text("SELECT status FROM procrastinate_jobs WHERE id = :id")
     try:
+        with engine.begin() as connection:
+            assert connection.scalar(status, {"id": job_id}) == "todo"
+            killed = connection.scalar(
+                text(
+                    "INSERT INTO procrastinate_workers (last_heartbeat)"
+                    " VALUES (now() - interval '1 minute') RETURNING id"
+                )
+            )
+            connection.execute(
+                text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"
+                     " WHERE id = :id"),
+                {"w": killed, "id": job_id},
+            )  # fmt: skip
+        assert asyncio.run(retry_stalled_jobs_once()) == 1
         with engine.connect() as connection:
             assert connection.scalar(status, {"id": job_id}) == "todo"
         run_jobs()
@@ -100,9 +115,13 @@ def test_a_job_runs_on_the_tests_database(engine: Engine, session: Session):
         assert names(session) == ["through PostgreSQL"]
     finally:
         with engine.begin() as connection:
-            connection.execute(
-                text("DELETE FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
-            )
+            delete = text("DELETE FROM procrastinate_jobs WHERE id = :id")
+            connection.execute(delete, {"id": job_id})
+
+
+async def retry_stalled_jobs_once() -> int:
+    async with tasks.app.open_async():
+        return await retry_stalled_jobs(tasks.app)
 
 
 def queue_schema(
