@@ -60,6 +60,7 @@ OPTION_FILES = {
     "tests/test_worker.py": ("worker", {"procrastinate"}),
     "tests/web/test_web_worker.py": ("worker", {"procrastinate"}),
     "docs/worker.md": ("worker", {"procrastinate"}),
+    "tests/test_settings.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     "docs/dev-container.md": ("use_devcontainer", {True}),
     ".github": ("use_github_actions", {True}),  # the workflows and dependabot.yml
@@ -67,6 +68,20 @@ OPTION_FILES = {
     ".pre-commit-config.yaml": ("use_pre_commit", {True}),
     "tests/test_pre_commit.py": ("use_pre_commit", {True}),
     "docs/pre-commit.md": ("use_pre_commit", {True}),
+    # The production file, its settings, proxy, targets and docs; the publish workflow.
+    "compose.prod.yaml": ("deploy", {"compose", "kubernetes"}),
+    ".env.prod.example": ("deploy", {"compose", "kubernetes"}),
+    "deploy": ("deploy", {"compose", "kubernetes"}),
+    "deploy/Caddyfile": ("app_type", {"web"}),
+    "make/deploy.mk": ("deploy", {"compose", "kubernetes"}),
+    "scripts/deploy.sh": ("deploy", {"compose", "kubernetes"}),
+    # Where it runs: one host or a Swarm (compose), or a cluster (kubernetes).
+    "make/hosts.mk": ("deploy", {"compose"}),
+    "deploy/k8s": ("deploy", {"kubernetes"}),
+    "make/cluster.mk": ("deploy", {"kubernetes"}),
+    "scripts/cluster.sh": ("deploy", {"kubernetes"}),
+    "docs/deploy.md": ("deploy", {"compose", "kubernetes"}),
+    ".github/workflows/publish.yml": ("deploy", {"compose", "kubernetes"}),
 }
 
 # Files with one version per answer of one option: where an option changes
@@ -81,6 +96,7 @@ VARIANT_FILES = {
     "scripts/requirements.py": "package_manager",
     "make/app.mk": "app_type",
     "make/worker.mk": "app_type",  # web: `make up` and `make logs` take it too
+    "deploy/k8s/base/app.yaml": "app_type",  # a Deployment and its Service, or a Job
 }
 
 UNRENDERED = ("{{", "{%")
@@ -118,6 +134,11 @@ def remove_unused(project, answers, table=OPTION_FILES):
         else:
             path.unlink()
         removed.append(relative)
+        # A directory this emptied goes too (deploy/ without its Caddyfile).
+        parent = path.parent
+        while parent != Path(project) and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
     return removed
 
 

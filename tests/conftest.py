@@ -63,6 +63,11 @@ combination_id = design.combination_id
 # to the terminal summary.
 BAKES = {"combinations": 0, "single": 0}
 REPORT = []
+# Whether this run made this engine a swarm (tests/test_docker_swarm.py), which
+# it then leaves when every test has ended: leaving a swarm breaks Docker's DNS
+# on the bridge networks that exist at that moment (a compose project's `db`
+# stops resolving), so never while another test's project runs.
+SWARM = {"made": False}
 
 
 def pytest_addoption(parser):
@@ -80,10 +85,15 @@ def pytest_configure(config):
 
 
 def pytest_sessionfinish(session):
-    """Under pytest-xdist, a worker hands its counts and lines to the controller."""
+    """Under pytest-xdist, a worker hands its counts and lines to the controller;
+    the controller (or the one process, with -n 0), the last to finish, leaves the
+    swarm this run made."""
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["bakes"] = dict(BAKES)
         session.config.workeroutput["report"] = list(REPORT)
+        session.config.workeroutput["swarm_made"] = SWARM["made"]
+    elif SWARM["made"]:
+        run(["docker", "swarm", "leave", "--force"], check=False)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -93,6 +103,7 @@ def pytest_testnodedown(node, error):
     for key, count in output.get("bakes", {}).items():
         BAKES[key] += count
     REPORT.extend(output.get("report", []))
+    SWARM["made"] |= output.get("swarm_made", False)
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import time
 import urllib.request
 import uuid
@@ -128,22 +129,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def get(url):
-    """(status, parsed JSON body) of a GET, or (None, error) if nothing answers."""
+def get(url, insecure=False):
+    """(status, parsed JSON body) of a GET, or (None, error) if nothing answers;
+    ``insecure``: any certificate (Caddy's own, for localhost)."""
+    context = ssl._create_unverified_context() if insecure else None
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2, context=context) as response:
             return response.status, json.loads(response.read())
     except OSError as error:
         return None, error
 
 
-def wait_for_answer(url, expected, seconds=20):
+def wait_for_answer(url, expected, seconds=20, insecure=False):
     """Poll ``url`` until it answers 200 with ``expected``; return the last answer."""
     deadline = time.monotonic() + seconds
-    answer = get(url)
+    answer = get(url, insecure)
     while answer != (200, expected) and time.monotonic() < deadline:
         time.sleep(0.25)
-        answer = get(url)
+        answer = get(url, insecure)
     return answer
 
 
@@ -188,3 +191,66 @@ class Checkout(ComposeProject):
         container = result.stdout.strip()
         started = run(["docker", "inspect", "-f", "{{.State.StartedAt}}", container]).stdout
         return container, started.strip()
+
+
+# --- The production file (compose.prod.yaml) of a baked project ----------------
+
+
+def prod_image(project):
+    """The name of the image `make prod-build` built for ``project``."""
+    config = project.compose("--profile", "prod", "config", "--format", "json").stdout
+    config = json.loads(config)
+    return config["services"]["prod"].get("image") or f"{config['name']}-prod"
+
+
+def production_settings(project, **values):
+    """Write .env.prod as a user does: the first `make prod-config` copies the
+    example and stops, as IMAGE names no image yet; then set ``values`` and check
+    the file with them."""
+    first = project.make("prod-config", check=False)
+    assert first.returncode == 2, shown(first)
+    assert "deploy: wrote .env.prod from .env.prod.example" in first.stderr, shown(first)
+    assert "deploy: set IMAGE in .env.prod" in first.stderr, shown(first)
+    production_settings_set(project.path, **values)
+    checked = project.make("prod-config", check=False)
+    assert checked.returncode == 0, shown(checked)
+    assert "valid for docker compose and docker stack deploy" in checked.stdout, shown(checked)
+
+
+def production_settings_set(path, **values):
+    """Set ``values`` in the .env.prod of the checkout at ``path``."""
+    dot_env = Path(path, ".env.prod")
+    text = dot_env.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text, count = re.subn(rf"^{key}=.*$", f"{key}={value}", text, flags=re.MULTILINE)
+        assert count == 1, f"{key} is not a setting of .env.prod.example"
+    dot_env.write_text(text, encoding="utf-8")
+
+
+def compose_prod(project, stack, *args, check=True):
+    """docker compose on the production file, as `make deploy` runs it."""
+    files = ["-f", "compose.prod.yaml", "--env-file", ".env.prod"]
+    return run(["docker", "compose", "-p", stack, *files, *args], project.path, project.env, check)
+
+
+def remove_production(project, stack):
+    """`down -v` of the production project; True when nothing of it is left."""
+    compose_prod(project, stack, "down", "--volumes", "--remove-orphans", check=False)
+    label = f"label=com.docker.compose.project={stack}"
+    left = [
+        run(["docker", kind, "ls" if kind != "ps" else "-a", "-q", "--filter", label]).stdout
+        for kind in ("ps", "volume", "network")
+    ]
+    return left == ["", "", ""]
+
+
+def container_facts(container):
+    """(user, read-only root, dropped capabilities, environment) of a container."""
+    config = json.loads(run(["docker", "inspect", container]).stdout)[0]
+    host = config["HostConfig"]
+    return (
+        config["Config"]["User"],
+        host["ReadonlyRootfs"],
+        host["CapDrop"],
+        config["Config"]["Env"],
+    )

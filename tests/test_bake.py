@@ -20,9 +20,11 @@ SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
 DEFAULT_FILES = {
     ".cookiecutter.json",
     ".dockerignore",
+    ".env.prod.example",
     ".gitattributes",
     ".github/dependabot.yml",
     ".github/workflows/ci.yml",
+    ".github/workflows/publish.yml",
     ".github/workflows/template-drift.yml",
     ".github/workflows/template-update.yml",
     ".gitignore",
@@ -32,15 +34,20 @@ DEFAULT_FILES = {
     "LICENSE",
     "Makefile",
     "README.md",
+    "compose.prod.yaml",
     "compose.yaml",
     "docs/dependencies.md",
+    "docs/deploy.md",
     "docs/development.md",
     "docs/github.md",
     "docs/pre-commit.md",
+    "make/deploy.mk",
+    "make/hosts.mk",
     "make/app.mk",
     "pyproject.toml",
     "scripts/dev-env.sh",
     "scripts/debug.sh",
+    "scripts/deploy.sh",
     "scripts/docker-check.sh",
     "scripts/ports.sh",
     "scripts/requirements.py",
@@ -133,7 +140,9 @@ def test_every_file_is_rendered_and_parses(baked):
         if relative.endswith(".py"):
             ast.parse(text, filename=relative)
         elif relative.endswith((".yaml", ".yml")):
-            assert isinstance(yaml.safe_load(text), dict), relative
+            # A Kubernetes manifest may hold several documents.
+            documents = list(yaml.safe_load_all(text))
+            assert documents and all(isinstance(doc, dict) for doc in documents), relative
         elif relative.endswith(".json"):
             assert isinstance(json.loads(text), dict), relative
         elif relative.endswith(".toml"):
@@ -360,7 +369,9 @@ def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
         assert not path.exists()
         return
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert set(workflow[True]) == {"push", "pull_request"}  # YAML 1.1 reads `on` as True
+    # YAML 1.1 reads `on` as True; the publish workflow calls this one first.
+    called = {"workflow_call"} if answers["deploy"] != "none" else set()
+    assert set(workflow[True]) == {"push", "pull_request", *called}
     steps = workflow["jobs"]["test"]["steps"]
     runs = [step.get("run") for step in steps]
     assert steps[0]["uses"].startswith("actions/checkout@")
@@ -368,6 +379,7 @@ def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
     assert "make prod-build" in runs
     assert ("make up" in runs) == (answers["app_type"] == "web")
     targets = make_targets(project)
+    assert ("make prod-config" in runs) == (answers["deploy"] != "none")
     for step_command in filter(None, runs):
         assert step_command.split()[1] in targets, step_command
 

@@ -381,6 +381,7 @@ def test_a_foreign_repository_reports_what_it_inferred_and_what_it_could_not(nam
             ".devcontainer/",
             ".github/workflows/",
             ".pre-commit-config.yaml",
+            "compose.prod.yaml",
         ):
             assert (source / answer["source"]).is_file(), (key, answer)
     assert report["summary"]["drift"] is True

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import TEMPLATE
+from conftest import COMBINATIONS, TEMPLATE
 from helpers import distinct_files, makefile_text
 
 DEPENDABOT_SCHEMA = json.loads(
@@ -106,7 +106,7 @@ def test_dependabot_names_exactly_the_ecosystems_the_project_uses(all_projects):
         names = [update["package-ecosystem"] for update in updates]
         assert sorted(names) == sorted(ecosystems_in_use(project)), project
         assert all(update["directory"] == "/" for update in updates), project
-    assert with_dependabot == len(all_projects) // 2
+    assert with_dependabot == sum(answers["use_github_actions"] for answers in COMBINATIONS)
 
 
 def test_every_update_is_grouped_and_scheduled(all_projects):
@@ -175,4 +175,4 @@ def test_ruff_is_one_version_in_the_template_and_every_bake(all_projects):
         if config.exists():
             with_pre_commit += 1
             assert ruff_rev(config.read_text(encoding="utf-8")) == f"v{version}", project
-    assert with_pre_commit == len(all_projects) // 2
+    assert with_pre_commit == sum(answers["use_pre_commit"] for answers in COMBINATIONS)

@@ -31,15 +31,21 @@ import pytest
 import conftest
 from docker_support import (
     NON_DEFAULT_UID,
+    DevProject,
     assert_checkout_clean,
+    compose_prod,
+    container_facts,
     free_port,
     get,
-    new_project,
+    prod_image,
+    production_settings,
+    production_settings_set,
+    remove_production,
     slug,
     step,
     wait_for_answer,
 )
-from helpers import STRICT_PYTEST, passed_silently, run, shown
+from helpers import STRICT_PYTEST, bake, passed_silently, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -49,7 +55,7 @@ COVERING_SET = [
 ]
 # What each app type's generated suite holds (tests/test_*.py of the baked project;
 # the web project's with the worker's 10).
-GENERATED_TESTS = {"web": 40, "cli": 25}
+GENERATED_TESTS = {"web": 48, "cli": 33}
 ORDER_BY = "select(Item).order_by(Item.id)"
 NAME_COLUMN = "    name: Mapped[str] = mapped_column(String(200))\n"
 NEW_COLUMN = (
@@ -185,17 +191,15 @@ READY = {"status": "ok", "database": "ok"}
 @pytest.fixture(
     scope="class", params=COVERING_SET, ids=lambda a: f"{a['package_manager']}-{a['app_type']}"
 )
-def loop(request, docker, cookies_session):
-    """One database project per member of the covering set, built once."""
-    answers = {**request.param, "database": "postgres"}
-    project = new_project(
-        cookies_session,
-        "db",
-        NON_DEFAULT_UID,
-        NON_DEFAULT_UID,
-        project_slug=slug("db", answers["package_manager"], answers["app_type"]),
-        **answers,
-    )
+def loop(request, docker, tmp_path_factory):
+    """One database project per member of the covering set, built once. Baked as a
+    newcomer bakes it: the cookiecutter command line, into another directory (-o)."""
+    if os.geteuid() != 0:
+        pytest.skip(f"needs root to give the checkout to uid {NON_DEFAULT_UID}")
+    name = slug("db", request.param["package_manager"], request.param["app_type"])
+    answers = {**request.param, "database": "postgres", "project_slug": name, "project_name": name}
+    path = bake(tmp_path_factory.mktemp("db"), **answers)
+    project = DevProject(path, answers, NON_DEFAULT_UID, NON_DEFAULT_UID)
     db_project = DatabaseProject(project, free_port())
     try:
         db_project.make("build")
@@ -466,6 +470,77 @@ class TestDatabase:
         assert loop.listed() == []
         assert_checkout_clean(loop.project)
 
+    def test_09_the_production_file_runs_the_prod_image_hardened_and_leaves_nothing(self, loop):
+        """compose.prod.yaml on one host (`make deploy`), with the prod image
+        (step 07's build, from the cache) tagged as .env.prod names it: up and
+        healthy, migrated, non-root, read-only, the password a file; web: through
+        Caddy, HTTP and HTTPS (DOMAIN=localhost: Caddy's own certificate); `down
+        -v` leaves nothing. It needs nothing of the steps before but the image,
+        so it runs whatever they did."""
+        stack, image = f"{loop.slug}-live", f"{loop.slug}-published"
+        loop.make("prod-build")
+        run(["docker", "tag", prod_image(loop.project), f"{image}:1"])
+        ports = {"HTTP_PORT": free_port(), "HTTPS_PORT": free_port()} if loop.web else {}
+        try:
+            production_settings(loop.project, STACK=stack, IMAGE=image, TAG="1", **ports)
+            assert (loop.path / "secrets" / "postgres_password").stat().st_mode & 0o777 == 0o444
+            deployed = loop.make("deploy", check=False)
+            assert deployed.returncode == 0, shown(deployed)
+            db = compose_prod(loop.project, stack, "ps", "-q", "db").stdout.strip()
+            user, read_only, dropped, env = container_facts(db)
+            assert (user, read_only, dropped) == ("postgres", True, ["ALL"])
+            assert "POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password" in env
+            assert not any(line.startswith("POSTGRES_PASSWORD=") for line in env)
+            script = 'psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Atc "SELECT version_num FROM alembic_version"'
+            if loop.web:
+                apps = compose_prod(loop.project, stack, "ps", "-q", "app").stdout.split()
+                assert len(apps) == 2, apps
+                for app in apps:
+                    user, read_only, dropped, env = container_facts(app)
+                    assert (user, read_only, dropped) == ("10001:10001", True, ["ALL"])
+                    assert "DATABASE_PASSWORD_FILE=/run/secrets/postgres_password" in env
+                url = f"http://127.0.0.1:{ports['HTTP_PORT']}"
+                assert wait_for_answer(f"{url}/health", {"status": "ok"}) == (200, {"status": "ok"})
+                assert wait_for_answer(f"{url}/ready", READY) == (200, READY)
+                written = compose_prod(
+                    loop.project, stack, "exec", "-T", "app", "touch", "/probe", check=False
+                )
+                assert "Read-only file system" in written.stderr, shown(written)
+                # A domain: HTTPS with a certificate of Caddy's own (localhost: its local CA).
+                production_settings_set(loop.path, DOMAIN="localhost")
+                assert loop.make("deploy", check=False).returncode == 0
+                secure = f"https://localhost:{ports['HTTPS_PORT']}/health"
+                assert wait_for_answer(secure, {"status": "ok"}, insecure=True) == (
+                    200,
+                    {"status": "ok"},
+                )
+            else:
+                added = loop.make("prod-run", "ARGS=items add from-production", check=False)
+                assert added.returncode == 0 and "\tfrom-production" in added.stdout, shown(added)
+                probe = run(
+                    ["sh", "scripts/deploy.sh", "run", "sh", "-c", "id -u; touch /probe"],
+                    loop.path, loop.env, check=False,
+                )  # fmt: skip
+                assert probe.stdout.split() == ["10001"], shown(probe)
+                assert "Read-only file system" in probe.stderr, shown(probe)
+            migrated = compose_prod(loop.project, stack, "exec", "-T", "db", "sh", "-c", script)
+            assert migrated.stdout.split() == [head_revision(loop)], shown(migrated)
+        finally:
+            assert remove_production(loop.project, stack), "down -v left something"
+            run(["docker", "image", "rm", f"{image}:1"], check=False)
+
+
+def head_revision(loop):
+    """The newest migration of the checkout (step 04 added one)."""
+    versions = loop.path / "src" / loop.package / "migrations" / "versions"
+    texts = [path.read_text(encoding="utf-8") for path in versions.glob("*.py")]
+    revision = re.compile(r"^revision: str = [\"'](\w+)", re.MULTILINE)
+    down = re.compile(r"^down_revision[^=\n]*= [\"'](\w+)", re.MULTILINE)
+    revisions = {revision.search(text)[1] for text in texts}
+    downs = {found[1] for text in texts if (found := down.search(text))}
+    (head,) = revisions - downs
+    return head
+
 
 def assert_a_taken_port_is_named(loop):
     """APP_PORT (in .env) taken by another program: `make up` fails with one line
@@ -487,7 +562,7 @@ def assert_a_taken_port_is_named(loop):
 
     debugging = loop.start("make", "debug")
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not (published := debug_ports(loop)) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert f"127.0.0.1:{loop.port}->8000/tcp" in published, published

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import COMBINATIONS, combination_id, load_hook
+from conftest import COMBINATIONS, TEMPLATE, combination_id, load_hook
 from helpers import project_files
 
 POST = load_hook("post_gen_project")
@@ -25,6 +25,10 @@ TRACES = {
     ("use_devcontainer", (True,)): r"devcontainer\.json|Reopen in Container",
     ("use_github_actions", (True,)): r"(?i)dependabot|\.github/|GitHub Actions|workflow",
     ("worker", ("procrastinate",)): r"(?i)procrastinate|\bworker\b|/jobs/|\bdefer\b",
+    ("deploy", ("compose", "kubernetes")): r"compose\.prod|\.env\.prod|stack-deploy|Caddy|Swarm",
+    ("deploy", ("kubernetes",)): r"kubectl|kustomiz|deploy/k8s|cluster-(?:config|deploy)",
+    # The targets for one host and a Swarm: a cluster's project has none of them.
+    ("deploy", ("compose",)): r"make (?:deploy|stack-deploy|prod-run)\b|stack-deploy|prod-run",
 }
 # The recorded answers name every option, whatever the answer.
 NOT_CHECKED = {".cookiecutter.json"}
@@ -36,10 +40,18 @@ def baked(request, all_projects):
 
 
 def test_each_feature_file_is_there_exactly_when_its_feature_is_chosen(baked):
+    """A directory is there only while something in it is (the hook removes a
+    directory it empties: deploy/ without its Caddyfile)."""
     project, answers = baked
+    template = TEMPLATE / "{{cookiecutter.project_slug}}"
     for pattern in POST.OPTION_FILES:
         path = project / pattern.format(package_name=PACKAGE)
-        assert path.exists() == POST.is_kept(pattern, answers), path
+        expected = POST.is_kept(pattern, answers)
+        source = template / pattern.format(package_name="{{cookiecutter.package_name}}")
+        if source.is_dir():
+            inside = [item.relative_to(template).as_posix() for item in source.rglob("*")]
+            expected = expected and any(POST.is_kept(item, answers) for item in inside)
+        assert path.exists() == expected, path
 
 
 def test_no_file_carries_a_feature_that_was_not_asked_for(baked):

@@ -244,10 +244,21 @@ def test_remove_unused_follows_the_table(tmp_path):
         "app_type": "cli",
         "use_devcontainer": False,
     }
+    (tmp_path / "src" / "pkg" / "cli.py").touch()
     removed = post.remove_unused(tmp_path, answers, table)
     assert removed == ["pip-only.txt", "src/pkg/web.py", ".devcontainer"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src", "uv-only.txt"]
-    assert not any((tmp_path / "src").rglob("*.py"))
+    assert [p.name for p in (tmp_path / "src").rglob("*.py")] == ["cli.py"]
+
+
+def test_remove_unused_removes_a_directory_it_empties(tmp_path):
+    """deploy/ holds the Caddyfile alone: a cli project has no deploy/ at all."""
+    table = {"deploy": ("deploy", {"compose"}), "deploy/Caddyfile": ("app_type", {"web"})}
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "Caddyfile").touch()
+    answers = {"package_name": "pkg", "deploy": "compose", "app_type": "cli"}
+    assert post.remove_unused(tmp_path, answers, table) == ["deploy/Caddyfile"]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

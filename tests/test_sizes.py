@@ -34,7 +34,9 @@ def jinja_lines(text):
 
 
 def kind(path):
-    return "config" if path.suffix in CONFIG_SUFFIXES else "code or prose"
+    """config (settings files, .env.prod.example among them), or code or prose."""
+    config = path.suffix in CONFIG_SUFFIXES or path.name.startswith(".env")
+    return "config" if config else "code or prose"
 
 
 def structural_combinations():
@@ -93,3 +95,4 @@ def test_the_jinja_line_count_sees_statements_comments_and_conditional_expressio
     )
     assert jinja_lines(text) == 3
     assert kind(Path("compose.yaml")) == "config" and kind(Path("make/app@cli.mk")) != "config"
+    assert kind(Path(".env.prod.example")) == "config"

@@ -111,6 +111,7 @@ CATALOGUE = [
     ("worker", "celery", one_of("worker")),
     # A rule between answers (NEEDS): the defaults have no database.
     ("worker", "procrastinate", "needs database=postgres, not database=none"),
+    ("deploy", "swarm", one_of("deploy")),
     ("license", "GPL-3.0", one_of("license")),
     ("license", "mit", one_of("license")),
     ("use_devcontainer", "yes", "must be true or false (yes or no)"),

@@ -342,6 +342,18 @@ def worker(repo):
     return None
 
 
+def deploy(repo):
+    """kubernetes with Kubernetes manifests (deploy/k8s/, which docs/deploy.md
+    names), compose with a production compose file, else none."""
+    if Path(repo.path, "deploy", "k8s").is_dir():
+        return Found("kubernetes", "deploy/k8s/", "exists")
+    if "`deploy/k8s/`" in (repo.text("docs/deploy.md") or ""):
+        return Found("kubernetes", "docs/deploy.md", "names deploy/k8s/")
+    if Path(repo.path, "compose.prod.yaml").is_file():
+        return Found("compose", "compose.prod.yaml", "exists")
+    return Found("none", "compose.prod.yaml", "absent")
+
+
 def pre_commit(repo):
     if Path(repo.path, ".pre-commit-config.yaml").is_file():
         return Found(True, ".pre-commit-config.yaml", "exists")
@@ -381,6 +393,7 @@ INFERENCE = {
     "use_github_actions": (github_actions,),
     "database": (database,),
     "worker": (worker,),
+    "deploy": (deploy,),
     "use_pre_commit": (pre_commit,),
 }
 

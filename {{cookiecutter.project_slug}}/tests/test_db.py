@@ -126,3 +126,26 @@ def test_no_command_starts_without_database_url(monkeypatch, capsys):
         "error: DATABASE_URL is not set: set it to "
         "postgresql://user:password@host:5432/database\n"
     )
+
+
+def test_migrate_waits_for_a_database_that_does_not_answer_yet(monkeypatch, capsys):
+    """`migrate --wait` (the production app's first step) asks again while the
+    server does not answer, then gives up in one line."""
+    nowhere = "postgresql://someone:secret@127.0.0.1:1/nothing"
+    monkeypatch.setenv("DATABASE_URL", nowhere)
+    with pytest.raises(SystemExit) as raised:
+        main(["migrate", "--wait", "2"])
+    assert capsys.readouterr().err == "waiting up to 2 s for the database\n"
+    assert str(raised.value).startswith("error: database unavailable at ")
+    assert str(raised.value).endswith("(is the database server running and reachable?)")
+
+
+def test_migrate_does_not_wait_for_a_refused_password(
+    engine: Engine, monkeypatch, capsys
+):
+    url = engine.url.set(password="wrong").render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SystemExit) as raised:
+        main(["migrate", "--wait", "60"])
+    assert "password authentication failed" in str(raised.value)
+    assert "waiting" not in capsys.readouterr().err

@@ -53,12 +53,13 @@ def describe(error: OperationalError, bind: Engine) -> str:
     return f"database unavailable at {where}: {reason} ({hint})"
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None, wait: float = 0) -> Config:
     """Alembic's configuration for the migrations in this package.
 
     Used by ``{{ cookiecutter.project_slug }} migrate`` (also in the production
     image, which has no alembic.ini) and by the tests; ``connection`` makes the
-    migrations run on it, inside its transaction.
+    migrations run on it, inside its transaction; without one, they wait up to
+    ``wait`` seconds for the database to answer.
     """
     # Alembic is imported when migrations run, not with this module: the app
     # and a test run that touches no database do not pay for it.
@@ -67,12 +68,15 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes["wait"] = wait
     return config
 
 
-def migrate(revision: str = "head", connection: Connection | None = None) -> None:
+def migrate(
+    revision: str = "head", connection: Connection | None = None, wait: float = 0
+) -> None:
     """Bring the database (or the one ``connection`` is to) to ``revision``, by
-    default the latest."""
+    default the latest, waiting up to ``wait`` seconds for it to answer."""
     from alembic import command
 
-    command.upgrade(alembic_config(connection), revision)
+    command.upgrade(alembic_config(connection, wait), revision)

@@ -1,7 +1,12 @@
-"""Settings, from the environment. The database is named by ``DATABASE_URL``."""
+"""Settings, from the environment. The database is named by ``DATABASE_URL``.
+
+A setting ``NAME`` can come from a file instead, whose path ``NAME_FILE``
+holds: how Docker and Kubernetes hand out secrets (``/run/secrets/...``).
+"""
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -15,13 +20,30 @@ class SettingsError(RuntimeError):
     """A setting is missing or malformed; ``str()`` is the one line to show."""
 
 
+def setting(name: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The setting ``name``: its variable, or the contents of the file that
+    ``<name>_FILE`` names, without surrounding whitespace; "" when neither is set."""
+    value = environ.get(name, "").strip()
+    path = environ.get(f"{name}_FILE", "").strip()
+    if not path:
+        return value
+    if value:
+        raise SettingsError(f"{name} and {name}_FILE are both set: set one of them")
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        reason = f"cannot read it ({error.strerror})"
+        raise SettingsError(f"{name}_FILE={path}: {reason}") from None
+
+
 def database_url(environ: Mapping[str, str] = os.environ) -> URL:
-    """``DATABASE_URL`` as a SQLAlchemy URL for psycopg 3.
+    """``DATABASE_URL`` as a SQLAlchemy URL for psycopg 3, with the password
+    ``DATABASE_PASSWORD`` when that is set (a secret file, the URL without it).
 
     ``postgresql://`` and ``postgres://`` (what hosting providers hand out)
     are read as ``postgresql+psycopg://``.
     """
-    value = environ.get("DATABASE_URL", "").strip()
+    value = setting("DATABASE_URL", environ)
     if not value:
         raise SettingsError(f"DATABASE_URL is not set: set it to {EXAMPLE}")
     try:
@@ -36,4 +58,5 @@ def database_url(environ: Mapping[str, str] = os.environ) -> URL:
         )
     if not url.database:
         raise SettingsError(f"DATABASE_URL names no database: set it to {EXAMPLE}")
-    return url
+    password = setting("DATABASE_PASSWORD", environ)
+    return url.set(password=password) if password else url

@@ -33,6 +33,13 @@ def register(commands: Commands) -> None:
     migrate = commands.add_parser(
         "migrate", help="bring the database to the latest migration"
     )
+    migrate.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for the database to answer (default: %(default)s)",
+    )
     migrate.set_defaults(run=migrate_command)
 
 
@@ -58,5 +65,5 @@ def migrate_command(args: argparse.Namespace) -> int:
     logging.basicConfig(format="%(message)s")
     # The migrations it runs, one line each (not Alembic's other chatter).
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
-    db.migrate()
+    db.migrate(wait=args.wait)
     return 0

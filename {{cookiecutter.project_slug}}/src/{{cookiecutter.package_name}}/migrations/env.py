@@ -4,12 +4,14 @@
 migrate`` and the tests configure Alembic in code (``db.alembic_config``).
 """
 
+import sys
+import time
 from logging.config import fileConfig
 
 from alembic import context
 from alembic.operations.ops import MigrationScript
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import URL, Connection, create_engine, pool
+from sqlalchemy import URL, Connection, Engine, create_engine, pool, text
 from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.package_name }}.db import describe
@@ -19,6 +21,12 @@ from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
 config = context.config
 if config.config_file_name is not None:  # the alembic command: log as alembic.ini says
     fileConfig(config.config_file_name)
+
+# A PostgreSQL advisory lock every migration run holds: app containers that
+# start together (several replicas, a rolling update) migrate one at a time.
+MIGRATION_LOCK = 732_105_416
+# Refusals that waiting does not cure.
+LASTING = ("password authentication failed", "does not exist")
 
 
 def url() -> URL:
@@ -56,7 +64,27 @@ def run_migrations(connection: Connection) -> None:
 {%- endif %}
     )
     with context.begin_transaction():
+        lock = text("SELECT pg_advisory_xact_lock(:key)")
+        connection.execute(lock, {"key": MIGRATION_LOCK})
         context.run_migrations()
+
+
+def connect(engine: Engine, wait: float) -> Connection:
+    """A connection to the database, asked again for up to ``wait`` seconds
+    while the server does not answer (it may be starting beside the app)."""
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            return engine.connect()
+        except OperationalError as error:
+            lasting = any(words in str(error.orig) for words in LASTING)
+            if lasting or time.monotonic() >= deadline:
+                raise SystemExit(f"error: {describe(error, engine)}") from None
+            if not told:
+                print(f"waiting up to {wait:.0f} s for the database", file=sys.stderr)
+                told = True
+            time.sleep(1)
 
 
 def run_migrations_offline() -> None:
@@ -77,11 +105,7 @@ def run_migrations_online() -> None:
         run_migrations(given)
         return
     engine = create_engine(url(), poolclass=pool.NullPool)
-    try:
-        connection = engine.connect()
-    except OperationalError as error:
-        raise SystemExit(f"error: {describe(error, engine)}") from None
-    with connection:
+    with connect(engine, config.attributes.get("wait", 0)) as connection:
         run_migrations(connection)
 
 
