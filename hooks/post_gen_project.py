@@ -60,6 +60,7 @@ OPTION_FILES = {
     "tests/test_worker.py": ("worker", {"procrastinate"}),
     "tests/web/test_web_worker.py": ("worker", {"procrastinate"}),
     "docs/worker.md": ("worker", {"procrastinate"}),
+    "deploy/k8s/base/worker.yaml": ("worker", {"procrastinate"}),  # inside deploy/k8s: kubernetes
     "tests/test_settings.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     "docs/dev-container.md": ("use_devcontainer", {True}),

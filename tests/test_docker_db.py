@@ -474,9 +474,10 @@ class TestDatabase:
         """compose.prod.yaml on one host (`make deploy`), with the prod image
         (step 07's build, from the cache) tagged as .env.prod names it: up and
         healthy, migrated, non-root, read-only, the password a file; web: through
-        Caddy, HTTP and HTTPS (DOMAIN=localhost: Caddy's own certificate); `down
-        -v` leaves nothing. It needs nothing of the steps before but the image,
-        so it runs whatever they did."""
+        Caddy, HTTP and HTTPS (DOMAIN=localhost: Caddy's own certificate), and
+        with the worker two healthy workers, hardened, that run a job deferred
+        through Caddy; `down -v` leaves nothing. It needs nothing of the steps
+        before but the image, so it runs whatever they did."""
         stack, image = f"{loop.slug}-live", f"{loop.slug}-published"
         loop.make("prod-build")
         run(["docker", "tag", prod_image(loop.project), f"{image}:1"])
@@ -506,6 +507,8 @@ class TestDatabase:
                     loop.project, stack, "exec", "-T", "app", "touch", "/probe", check=False
                 )
                 assert "Read-only file system" in written.stderr, shown(written)
+                if loop.worker:
+                    assert_the_production_workers_run_a_job(loop, stack, url)
                 # A domain: HTTPS with a certificate of Caddy's own (localhost: its local CA).
                 production_settings_set(loop.path, DOMAIN="localhost")
                 assert loop.make("deploy", check=False).returncode == 0
@@ -528,6 +531,34 @@ class TestDatabase:
         finally:
             assert remove_production(loop.project, stack), "down -v left something"
             run(["docker", "image", "rm", f"{image}:1"], check=False)
+
+
+def assert_the_production_workers_run_a_job(loop, stack, url):
+    """WORKER_REPLICAS (2) workers, healthy (`make deploy` waited), hardened as
+    the app, from the prod image: a job deferred through Caddy runs on one."""
+    workers = compose_prod(loop.project, stack, "ps", "-q", "worker").stdout.split()
+    assert len(workers) == 2, workers
+    for worker in workers:
+        user, read_only, dropped, env = container_facts(worker)
+        assert (user, read_only, dropped) == ("10001:10001", True, ["ALL"])
+        assert "DATABASE_PASSWORD_FILE=/run/secrets/postgres_password" in env
+        health = run(["docker", "inspect", "-f", "{{.State.Health.Status}}", worker]).stdout
+        assert health.strip() == "healthy", worker
+    request = urllib.request.Request(
+        f"{url}/jobs/add-item",
+        data=json.dumps({"name": "in production"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        job = json.loads(response.read())
+    deadline = time.monotonic() + 20
+    while (found := get(f"{url}/jobs/{job['id']}"))[1].get("status") != "succeeded":
+        assert time.monotonic() < deadline, (
+            found,
+            compose_prod(loop.project, stack, "logs", "worker").stdout[-3000:],
+        )
+        time.sleep(0.2)
+    assert "in production" in [item["name"] for item in get(f"{url}/items")[1]]
 
 
 def head_revision(loop):

@@ -45,11 +45,7 @@ def test_the_worker_service_extends_migrate_and_compose_yaml_includes_it(all_pro
         assert worker["command"] == ["my-cool-project", "worker", "--reload"]
         done = {"condition": "service_completed_successfully"}
         assert worker["depends_on"] == {"migrate": done}
-        assert (worker["init"], worker["stop_grace_period"], worker["restart"]) == (
-            True,
-            "30s",
-            "on-failure",
-        )
+        assert (worker["stop_grace_period"], worker["restart"]) == ("30s", "on-failure")
         for project in having:
             compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
             assert compose["include"] == ["compose.worker.yaml"]
@@ -57,6 +53,7 @@ def test_the_worker_service_extends_migrate_and_compose_yaml_includes_it(all_pro
             merged = {**migrate, **{k: v for k, v in worker.items() if k != "extends"}}
             assert security_findings({"services": {"worker": merged}}) == []
             assert merged["build"]["target"] == "dev" and merged["volumes"] == [".:/src"]
+            assert merged["init"] is True, "a stop reaches the worker while it starts"
             assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
     for project in projects(all_projects, NO_WORKER):
         compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
@@ -74,6 +71,27 @@ def test_the_healthcheck_reads_the_file_the_worker_touches(all_projects):
     [every] = re.findall(r"^CHECK_EVERY = (\d+)", code, flags=re.MULTILINE)
     assert f"os.stat('{heartbeat}').st_mtime > 30)" in check["test"][3]
     assert int(every) * 2 < 30, "two missed housekeeping rounds are not yet unhealthy"
+
+
+def test_production_runs_the_worker_as_the_dev_service_does_but_for_the_reload(all_projects):
+    """compose.prod.yaml's `worker` (its hardening and rollout: test_deploy.py;
+    the Kubernetes Deployment's parity with it: test_kubernetes.py): the same
+    image as the app, migrated first, `worker` without `--reload`, the dev
+    service's healthcheck, 30 s for the running job at a stop."""
+    for answers in COMBINATIONS:
+        if answers["deploy"] == "none":
+            continue
+        project = all_projects[combination_id(answers)]
+        prod = yaml.safe_load((project / "compose.prod.yaml").read_text(encoding="utf-8"))
+        if answers["worker"] == "none":
+            assert "worker" not in prod["services"], combination_id(answers)
+            continue
+        worker, app = prod["services"]["worker"], prod["services"]["app"]
+        dev = yaml.safe_load((project / "compose.worker.yaml").read_text(encoding="utf-8"))
+        assert (worker["image"], worker["entrypoint"]) == (app["image"], app["entrypoint"])
+        assert worker["command"] == ["my-cool-project", "worker"]
+        assert worker["healthcheck"]["test"] == dev["services"]["worker"]["healthcheck"]["test"]
+        assert worker["stop_grace_period"] == "30s" and worker["init"] is True
 
 
 def test_autogenerate_leaves_the_queue_tables_alone_only_with_the_worker(all_projects):
