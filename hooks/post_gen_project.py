@@ -50,6 +50,17 @@ OPTION_FILES = {
     "tests/conftest.py": ("database", {"postgres"}),
     "docs/database.md": ("database", {"postgres"}),
     "tests/test_db.py": ("database", {"postgres"}),
+    # The worker: its tasks, commands, routes, schema, service, targets, tests, docs.
+    "src/{package_name}/tasks.py": ("worker", {"procrastinate"}),
+    "src/{package_name}/commands/worker.py": ("worker", {"procrastinate"}),
+    "src/{package_name}/web/worker.py": ("worker", {"procrastinate"}),
+    "src/{package_name}/migrations/versions/0002_procrastinate.py": ("worker", {"procrastinate"}),
+    "compose.worker.yaml": ("worker", {"procrastinate"}),
+    "make/worker.mk": ("worker", {"procrastinate"}),
+    "tests/test_worker.py": ("worker", {"procrastinate"}),
+    "tests/web/test_web_worker.py": ("worker", {"procrastinate"}),
+    "docs/worker.md": ("worker", {"procrastinate"}),
+    "deploy/k8s/base/worker.yaml": ("worker", {"procrastinate"}),  # inside deploy/k8s: kubernetes
     "tests/test_settings.py": ("database", {"postgres"}),
     ".devcontainer": ("use_devcontainer", {True}),
     "docs/dev-container.md": ("use_devcontainer", {True}),
@@ -85,6 +96,7 @@ VARIANT_FILES = {
     "docs/dependencies.md": "package_manager",
     "scripts/requirements.py": "package_manager",
     "make/app.mk": "app_type",
+    "make/worker.mk": "app_type",  # web: `make up` and `make logs` take it too
     "deploy/k8s/base/app.yaml": "app_type",  # a Deployment and its Service, or a Job
 }
 

@@ -46,10 +46,12 @@ RESERVED_NAMES = frozenset(
 REQUIRED = ("project_name", "project_slug", "package_name", "author_name", "version")
 
 # Rules between answers: (option, answer, the option it needs, the answers that
-# work with it). An option that only works with another's answer adds a row, e.g.
-# ("worker", "procrastinate", "database", ("postgres",)): the job queue lives in
-# PostgreSQL. Checked after each answer on its own, in this order.
-NEEDS = []
+# work with it). An option that only works with another's answer adds a row.
+# Checked after each answer on its own, in this order.
+NEEDS = [
+    # The job queue lives in the project's PostgreSQL.
+    ("worker", "procrastinate", "database", ("postgres",)),
+]
 
 
 class InvalidAnswer(ValueError):

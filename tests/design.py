@@ -7,7 +7,8 @@ when the template branches on it: it appears in a file or directory name, in
 the post-generation hook's file table (``OPTION_FILES``), or in a control
 statement of a template file (``{% if %}``, ``{% elif %}``, ``{% for %}``, an
 inline ``x if … else y``, a ``{% set %}`` that such a statement reads) that
-involves another choice option. It is **text-only** when it is only
+involves another choice option, or in a rule between answers (the
+pre-generation hook's ``NEEDS``). It is **text-only** when it is only
 substituted (``{{ cookiecutter.python_version }}``), or selects a piece of text
 on its own: an ``{% if %}`` chain on that option alone, inside no other
 option's branch, whose branches name no other choice option (``license``
@@ -15,12 +16,19 @@ picks the LICENSE text and pyproject.toml's license lines that way). A
 text-only option changes the text of a file and never which files exist or
 how their other parts read, so it needs each value once, not each combination.
 
+A rule between answers forbids combinations: ``NEEDS`` row ("worker",
+"procrastinate", "database", ("postgres",)) makes worker=procrastinate with
+database=none one the hook refuses, which no row may hold. A combination of
+values is **allowed** when some allowed project has it (a full combination that
+breaks no rule).
+
 The design (``covering_design``):
 
-- every combination of the structural options, when that is at most ``BUDGET``
-  (64) bakes; otherwise a covering array of the greatest strength t >= 3 that
-  stays within it (t = 3 however large it gets): every t of the structural
-  options take every combination of their values in some row;
+- every allowed combination of the structural options, when they are at most
+  ``BUDGET`` (64) bakes; otherwise a covering array of the greatest strength
+  t >= 3 that stays within it (t = 3 however large it gets): every t of the
+  structural options take every allowed combination of their values in some
+  row, and no row holds a forbidden one;
 - every value of every text-only option at least once, spread over those rows
   (each row takes the value that pairs with the most value combinations not
   yet seen, the least used on a tie): a new text-only option adds no bakes.
@@ -196,11 +204,12 @@ class _Scanner:
             )
 
 
-def classify(template=TEMPLATE, options=None, option_files=None, variant_files=None):
+def classify(template=TEMPLATE, options=None, option_files=None, variant_files=None, needs=None):
     """Classify cookiecutter.json's choice options by the template's own files:
     the project directory's files and names, ``option_files`` and
     ``variant_files`` (the post-generation hook's OPTION_FILES and VARIANT_FILES,
-    read from the hook when not given)."""
+    read from the hook when not given) and ``needs`` (the pre-generation hook's
+    NEEDS, likewise)."""
     if options is None:
         options = json.loads((Path(template) / "cookiecutter.json").read_text(encoding="utf-8"))
     choices = choice_options(options)
@@ -208,6 +217,8 @@ def classify(template=TEMPLATE, options=None, option_files=None, variant_files=N
         option_files = _hook_table(template, "OPTION_FILES")
     if variant_files is None:
         variant_files = _hook_table(template, "VARIANT_FILES")
+    if needs is None:
+        needs = _hook_table(template, "NEEDS", "pre_gen_project", default=[])
     uses = {option: [] for option in choices}
     environment = jinja2.Environment(keep_trailing_newline=True)
     (project,) = [p for p in Path(template).iterdir() if p.is_dir() and "{{" in p.name]
@@ -232,6 +243,11 @@ def classify(template=TEMPLATE, options=None, option_files=None, variant_files=N
     # A file with a variant per answer of an option: the answer picks which file it is.
     for pattern, option in variant_files.items():
         uses[option].append(Use(f"VARIANT_FILES[{pattern!r}]", "file table", frozenset({option})))
+    # A rule between answers: which combinations exist depends on both options.
+    for option, answer, needed, _works_with in needs:
+        use = Use(f"NEEDS[{option}={answer}]", "rule", frozenset({option, needed}))
+        uses[option].append(use)
+        uses[needed].append(use)
     result = Classification(uses=uses)
     for option in choices:
         textual = all(is_textual(use, option) for use in uses[option])
@@ -239,49 +255,101 @@ def classify(template=TEMPLATE, options=None, option_files=None, variant_files=N
     return result
 
 
-def _hook_table(template, name):
-    """A file table of hooks/post_gen_project.py (``{}`` if it has none), without
-    running the hook's main()."""
+def _hook_table(template, name, hook="post_gen_project", default=None):
+    """A table of hooks/<hook>.py (``default``, else ``{}``, if it has none),
+    without running the hook's main()."""
     import importlib.util
 
-    path = Path(template) / "hooks" / "post_gen_project.py"
-    spec = importlib.util.spec_from_file_location("_post_gen_for_design", path)
+    default = {} if default is None else default
+    path = Path(template) / "hooks" / f"{hook}.py"
+    if not path.is_file():
+        return default
+    spec = importlib.util.spec_from_file_location(f"_{hook}_for_design", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, name, {})
+    return getattr(module, name, default)
+
+
+def forbidden_combinations(needs, choices):
+    """The combinations the rules between answers refuse, as ``{option: value}``
+    each: a NEEDS row (option, answer, needed, works_with) forbids option=answer
+    with each other value of ``needed``."""
+    return [
+        {option: answer, needed: value}
+        for option, answer, needed, works_with in needs
+        for value in choices[needed]
+        if value not in works_with
+    ]
+
+
+def is_allowed(answers, forbidden):
+    """Whether ``answers`` (all of a project's, or some) hold none of the
+    ``forbidden`` combinations."""
+    return not any(
+        all(name in answers and answers[name] == value for name, value in combination.items())
+        for combination in forbidden
+    )
+
+
+def allowed_product(structural, forbidden):
+    """Every combination of the ``structural`` options' values that holds no
+    forbidden one, as answers, in product order."""
+    names = list(structural)
+    rows = (
+        dict(zip(names, values, strict=True)) for values in itertools.product(*structural.values())
+    )
+    return [row for row in rows if is_allowed(row, forbidden)]
 
 
 # --- The covering design ---------------------------------------------------------
 
 
-def covering_array(domains, strength):
+def covering_array(domains, strength, forbidden=()):
     """Rows (tuples of value indices, one per domain) in which every ``strength``
-    columns take every combination of their values: greedy, one row at a time
-    (start from the first combination not yet covered, then give each other
-    column the value that covers most; the lowest index on a tie)."""
+    columns take every allowed combination of their values: greedy, one row at a
+    time (start from the first combination not yet covered, then give each other
+    column the value that covers most; the lowest index on a tie). ``forbidden``:
+    combinations as ``{column: value index}``, which no row holds; then only the
+    combinations some allowed row has are to be covered, and each column takes a
+    value that leaves the row completable into an allowed one."""
     sizes = [len(values) for values in domains]
     columns = range(len(sizes))
-    uncovered = {
-        (cols, vals)
-        for cols in itertools.combinations(columns, strength)
-        for vals in itertools.product(*(range(sizes[c]) for c in cols))
-    }
+    if forbidden:
+        indices = {column: range(size) for column, size in enumerate(sizes)}
+        allowed = [tuple(row.values()) for row in allowed_product(indices, forbidden)]
+        uncovered = set().union(*(_tuples(row, strength) for row in allowed))
+    else:
+        uncovered = {
+            (cols, vals)
+            for cols in itertools.combinations(columns, strength)
+            for vals in itertools.product(*(range(sizes[c]) for c in cols))
+        }
+
+    def completable(partial):
+        return not forbidden or any(all(row[c] == v for c, v in partial.items()) for row in allowed)
+
     rows = []
     while uncovered:
         cols, vals = min(uncovered)
         row = dict(zip(cols, vals, strict=True))
         for column in columns:
             if column not in row:
-                gains = [_gain(row, column, v, strength, uncovered) for v in range(sizes[column])]
+                gains = [
+                    _gain(row, column, v, strength, uncovered)
+                    if completable({**row, column: v})
+                    else -1
+                    for v in range(sizes[column])
+                ]
                 row[column] = gains.index(max(gains))  # the lowest value on a tie
         full = tuple(row[c] for c in columns)
         rows.append(full)
         uncovered -= _tuples(full, strength)
-    # A later row may have covered all of an earlier one's: drop such rows.
+    # A later row may have covered all of an earlier one's: drop such rows, but
+    # the first (the defaults, when they are allowed).
     counts = Counter(item for row in rows for item in _tuples(row, strength))
     needed = []
-    for row in rows:
-        if all(counts[item] > 1 for item in _tuples(row, strength)):
+    for number, row in enumerate(rows):
+        if number and all(counts[item] > 1 for item in _tuples(row, strength)):
             counts.subtract(_tuples(row, strength))
         else:
             needed.append(row)
@@ -311,29 +379,32 @@ class Design:
     rows: list  # answers: {option: value}, in cookiecutter.json's order
     structural: dict  # {option: values}
     text_only: dict  # {option: values}
-    strength: int  # every `strength` structural options take all their combinations
-    full_product: int  # bakes of the full product of every choice option
+    strength: int  # every `strength` structural options take all their allowed combinations
+    full_product: int  # bakes of the full product of every choice option (allowed or not)
+    forbidden: list = field(default_factory=list)  # {option: value}: combinations never baked
 
 
-def structural_rows(structural, budget=BUDGET, min_strength=MIN_STRENGTH):
-    """(rows of the structural options, strength): all combinations when they fit
-    the budget, else the strongest covering array (t >= min_strength) that does."""
+def structural_rows(structural, budget=BUDGET, min_strength=MIN_STRENGTH, forbidden=()):
+    """(rows of the structural options, strength): all allowed combinations when
+    they fit the budget, else the strongest covering array (t >= min_strength)
+    that does; no row holds a ``forbidden`` combination."""
     names = list(structural)
-    if prod(len(values) for values in structural.values()) <= budget:
-        rows = list(itertools.product(*structural.values()))
-        return [dict(zip(names, row, strict=True)) for row in rows], len(names)
+    everything = allowed_product(structural, forbidden)
+    if len(everything) <= budget or len(names) <= min_strength:
+        return everything, len(names)
     domains = list(structural.values())
-    if len(names) <= min_strength:
-        strength_rows = list(itertools.product(*(range(len(d)) for d in domains)))
-        best = (strength_rows, len(names))
-    else:
-        best = None
-        for strength in range(min_strength, len(names)):
-            rows = covering_array(domains, strength)
-            if best is None or len(rows) <= budget:
-                best = (rows, strength)
-            if len(rows) > budget:
-                break
+    # The forbidden combinations as {column: value index}.
+    indexed = [
+        {names.index(name): structural[name].index(value) for name, value in combination.items()}
+        for combination in forbidden
+    ]
+    best = None
+    for strength in range(min_strength, len(names)):
+        rows = covering_array(domains, strength, indexed)
+        if best is None or len(rows) <= budget:
+            best = (rows, strength)
+        if len(rows) > budget:
+            break
     rows, strength = best
     return [
         {name: domains[i][index] for i, (name, index) in enumerate(zip(names, row, strict=True))}
@@ -366,34 +437,50 @@ def spread(rows, text_only):
     return rows
 
 
-def covering_design(options, classification=None, budget=BUDGET):
-    """The design for cookiecutter.json's ``options`` (a dict, as loaded)."""
+def covering_design(options, classification=None, budget=BUDGET, needs=None):
+    """The design for cookiecutter.json's ``options`` (a dict, as loaded) and the
+    rules between answers ``needs`` (the pre-generation hook's NEEDS when not given)."""
     choices = choice_options(options)
+    if needs is None:
+        needs = _hook_table(TEMPLATE, "NEEDS", "pre_gen_project", default=[])
     if classification is None:
-        classification = classify(options=options)
+        classification = classify(options=options, needs=needs)
     structural = {name: choices[name] for name in classification.structural}
     text_only = {name: choices[name] for name in classification.text_only}
-    rows, strength = structural_rows(structural, budget)
+    forbidden = forbidden_combinations(needs, choices)
+    rows, strength = structural_rows(structural, budget, forbidden=forbidden)
     rows = spread(rows, text_only)
     ordered = [{name: row[name] for name in choices} for row in rows]
-    return Design(ordered, structural, text_only, strength, prod(map(len, choices.values())))
+    full = prod(map(len, choices.values()))
+    return Design(ordered, structural, text_only, strength, full, forbidden)
 
 
-def missing(rows, structural, text_only, strength):
+def missing(rows, structural, text_only, strength, forbidden=()):
     """What ``rows`` fail to cover, one line each (empty: it covers everything):
-    each combination of ``strength`` structural options' values, each value of a
-    text-only option; and any value that is not a choice."""
+    each allowed combination of ``strength`` structural options' values (one
+    that some project holding no ``forbidden`` combination has), each value of a
+    text-only option; any value that is not a choice, and any row holding a
+    forbidden combination."""
     problems = []
     choices = {**structural, **text_only}
     for number, row in enumerate(rows):
         for name, value in row.items():
             if name in choices and value not in choices[name]:
                 problems.append(f"row {number}: {name}={value!r} is not a choice")
+        for combination in forbidden:
+            if not is_allowed(row, [combination]):
+                words = " with ".join(f"{name}={value}" for name, value in combination.items())
+                problems.append(f"row {number}: {words} is refused")
     names = list(structural)
     strength = min(strength, len(names))
+    allowed = allowed_product(structural, forbidden) if forbidden else None
     for columns in itertools.combinations(names, strength):
         present = {tuple(row[c] for c in columns) for row in rows}
-        for values in itertools.product(*(structural[c] for c in columns)):
+        if allowed is None:
+            wanted = itertools.product(*(structural[c] for c in columns))
+        else:  # in product order, once each
+            wanted = dict.fromkeys(tuple(row[c] for c in columns) for row in allowed)
+        for values in wanted:
             if values not in present:
                 problems.append(
                     ", ".join(f"{c}={v}" for c, v in zip(columns, values, strict=True))

@@ -177,7 +177,7 @@ def remove_compose_project(name):
     if networks.split():
         run(["docker", "network", "rm", *networks.split()], check=False)
     images = run(["docker", "image", "ls", "-aq", "--filter", label], check=False).stdout.split()
-    built = [f"{name}-{service}" for service in ("app", "test", "prod", "migrate")]
+    built = [f"{name}-{service}" for service in ("app", "test", "prod", "migrate", "worker")]
     run(["docker", "image", "rm", "--force", *set(images), *built], check=False)
 
 

@@ -46,8 +46,8 @@ def distinct(all_projects, combinations, relative):
 
 def test_postgres_compose_has_the_db_service_and_each_service_its_database(all_projects):
     texts = distinct(all_projects, POSTGRES, "compose.yaml")
-    # package manager x app type (the Python version is the Dockerfile's alone)
-    assert len(texts) == 2 * 2
+    # package manager x app type x worker (the Python version is the Dockerfile's alone)
+    assert len(texts) == 2 * 2 * 2
     for text, which in texts.items():
         compose = yaml.safe_load(text)
         services = compose["services"]
@@ -163,7 +163,8 @@ def test_postgres_dependencies_devcontainer_workflow_and_docs(all_projects):
             config = json.loads(
                 (project / ".devcontainer/devcontainer.json").read_text(encoding="utf-8")
             )
-            assert config["runServices"] == ["app", "db"]
+            worker = ["worker"] if answers["worker"] == "procrastinate" else []
+            assert config["runServices"] == ["app", "db", *worker]
         if answers["use_github_actions"]:
             workflow = yaml.safe_load(
                 (project / ".github/workflows/ci.yml").read_text(encoding="utf-8")

@@ -3,7 +3,8 @@ baked once by ``all_projects``; each distinct file checked once): compose.prod.y
 is valid for `docker compose` (the Compose Specification) and for `docker stack
 deploy` (Docker's v3.13 schema, after interpolating its variables as docker/cli
 does, with no option Swarm ignores but `security_opt`); every service is hardened;
-the app rolls out and back as the docs say; .env.prod.example lists every
+the app rolls out and back as the docs say, and the worker's replicas too
+(migrated first, a stop waiting for their job); .env.prod.example lists every
 setting; no generated file holds a secret value; every command docs/deploy.md
 quotes is a make target or a step of a workflow. `deploy=none` has none of it.
 
@@ -192,7 +193,8 @@ def test_the_v3_schema_is_dockers():
 
 def test_every_production_file_is_valid_for_compose_and_for_swarm(all_projects):
     texts = distinct(all_projects, "compose.prod.yaml")
-    assert len(texts) == 8, "one per app type, database and deploy target"
+    # app type x database (x worker, with postgres) x deploy target
+    assert len(texts) == 2 * 3 * 2, "one per app type, database, worker and deploy target"
     for text, projects in texts.items():
         for name, env in environments(projects[0]).items():
             assert errors_of(text, env) == [], (projects[0], name)
@@ -263,7 +265,7 @@ URL_WITH_PASSWORD = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
 # Who each service runs as: the app as its image's user (10001, no `user:`),
 # PostgreSQL as its image's postgres; Caddy keeps its image's root (its /data
 # is root's), with no capability.
-USERS = {"app": None, "db": "postgres", "proxy": None}
+USERS = {"app": None, "db": "postgres", "proxy": None, "worker": None}
 
 
 def is_job(service):
@@ -320,9 +322,10 @@ def test_every_service_is_non_root_read_only_without_capabilities_and_watched(
     for project, compose in production_files:
         assert hardening_findings(compose) == [], project
         services |= set(compose["services"])
-        app = compose["services"]["app"]
-        assert {"type": "tmpfs", "target": "/tmp"} in app["volumes"], project
-    assert services == {"app", "db", "proxy"}
+        for name in {"app", "worker"} & set(compose["services"]):
+            volumes = compose["services"][name]["volumes"]
+            assert {"type": "tmpfs", "target": "/tmp"} in volumes, (project, name)
+    assert services == {"app", "db", "proxy", "worker"}
 
 
 @pytest.mark.parametrize(
@@ -335,6 +338,9 @@ def test_every_service_is_non_root_read_only_without_capabilities_and_watched(
         ("proxy", lambda s: s.update(cap_add=["NET_ADMIN"]), "proxy: no no capability added"),
         ("db", lambda s: s.update(security_opt=[]), "db: no no-new-privileges"),
         ("app", lambda s: s.pop("healthcheck"), "app: no a healthcheck"),
+        ("worker", lambda s: s.pop("healthcheck"), "worker: no a healthcheck"),
+        ("worker", lambda s: s.update(user="0"), "worker: no its expected user"),
+        ("worker", lambda s: s.update(read_only=False), "worker: no a read-only root"),
         ("db", lambda s: s["deploy"].pop("restart_policy"), "db: no a restart policy"),
         ("app", lambda s: s["deploy"]["resources"]["limits"].pop("pids"), "app: no resource"),
         (
@@ -355,7 +361,9 @@ def test_every_service_is_non_root_read_only_without_capabilities_and_watched(
     ],
 )
 def test_the_hardening_check_catches_each_weakening(production_files, service, change, finding):
-    compose = next(c for _, c in production_files if {"db", "proxy"} <= set(c["services"]))
+    compose = next(
+        c for _, c in production_files if {"db", "proxy", "worker"} <= set(c["services"])
+    )
     compose = json.loads(json.dumps(compose))  # a copy
     assert hardening_findings(compose) == []
     change(compose["services"][service])
@@ -399,6 +407,17 @@ def rollout_findings(compose):
             findings.append("db: may move away from its volume")
         if "migrate --wait" not in " ".join(app.get("entrypoint", [])):
             findings.append("app: starts without migrating")
+    if "worker" in services:
+        worker = services["worker"]
+        update = worker["deploy"].get("update_config", {})
+        if worker["deploy"].get("replicas", 1) < 2:
+            findings.append("worker: fewer than 2 replicas")
+        if (update.get("order"), update.get("failure_action")) != ("start-first", "rollback"):
+            findings.append("worker: an update does not start first and roll back on failure")
+        if "migrate --wait" not in " ".join(worker.get("entrypoint", [])):
+            findings.append("worker: starts without migrating")
+        if worker.get("stop_grace_period") != "30s" or worker.get("init") is not True:
+            findings.append("worker: a stop does not wait 30 s for the running job")
     return findings
 
 
@@ -421,10 +440,16 @@ def test_the_app_rolls_out_one_task_at_a_time_and_back_and_the_database_stays_pu
         ("db.deploy.replicas", 2, "db: not one server"),
         ("db.deploy.update_config.order", "start-first", "db: not one server"),
         ("app.entrypoint", ["sh"], "app: starts without migrating"),
+        ("worker.deploy.replicas", 1, "worker: fewer than 2 replicas"),
+        ("worker.deploy.update_config.order", "stop-first", "worker: an update does not"),
+        ("worker.entrypoint", ["sh"], "worker: starts without migrating"),
+        ("worker.stop_grace_period", "10s", "worker: a stop does not wait"),
     ],
 )
 def test_the_rollout_check_catches_each_change(production_files, path, value, finding):
-    compose = next(c for _, c in production_files if {"db", "proxy"} <= set(c["services"]))
+    compose = next(
+        c for _, c in production_files if {"db", "proxy", "worker"} <= set(c["services"])
+    )
     compose = json.loads(json.dumps(compose))
     *parents, last = path.split(".")
     node = compose["services"]

@@ -1,21 +1,32 @@
 """The covering design the fast tests bake (tests/design.py): how the options are
 classified, recomputed from the template's files; that the design covers what it
-promises, computed from cookiecutter.json, and that the check says what a
-design without one of its rows misses; what a new option costs. With
-``--all-combinations``: every file of the full product is a file of the design
-but for the text-only values."""
+promises, computed from cookiecutter.json and the pre-generation hook's rules
+between answers (every allowed combination it promises, no refused one), and
+that the check says what a design without one of its rows misses; what a new
+option costs. With ``--all-combinations``: every file of the full product is a
+file of the design but for the text-only values."""
 
 import difflib
 import functools
+import itertools
 import json
-from math import prod
 
 import pytest
 
 import conftest
 import design
-from conftest import COMBINATIONS, DESIGN, FULL_PRODUCT, OPTIONS, TEMPLATE, combination_id
+from conftest import (
+    COMBINATIONS,
+    DESIGN,
+    FULL_PRODUCT,
+    OPTIONS,
+    TEMPLATE,
+    combination_id,
+    load_hook,
+)
 from helpers import project_files
+
+PRE = load_hook("pre_gen_project")
 
 # What docs/tests.md says the template's files make of its options.
 DOCUMENTED_TEXT_ONLY = ["python_version", "license"]
@@ -26,10 +37,27 @@ def classification():
     return design.classify()
 
 
+@functools.cache
+def allowed_projects():
+    """Every combination of the choice options the pre-generation hook accepts:
+    its own check of the rules between answers, not the design's reading of them."""
+    choices = design.choice_options(OPTIONS)
+    found = []
+    for values in itertools.product(*choices.values()):
+        answers = dict(zip(choices, values, strict=True))
+        try:
+            PRE.check_needs(answers)
+        except PRE.InvalidAnswer:
+            continue
+        found.append(answers)
+    return found
+
+
 def required_strength(structural):
-    """What the design must cover: every combination of the structural options when
-    they fit the budget, else every 3 of them."""
-    if prod(len(values) for values in structural.values()) <= design.BUDGET:
+    """What the design must cover: every allowed combination of the structural
+    options when they fit the budget, else every 3 of them."""
+    shapes = {tuple(answers[name] for name in structural) for answers in allowed_projects()}
+    if len(shapes) <= design.BUDGET:
         return len(structural)
     return design.MIN_STRENGTH
 
@@ -64,9 +92,8 @@ def test_the_template_files_make_python_version_and_license_text_only(classifica
         assert reasons, option
         for use in reasons:
             where = use.where.rsplit(":", 1)[0]
-            assert (
-                where.startswith(("OPTION_FILES[", "VARIANT_FILES[")) or (TEMPLATE / where).exists()
-            ), use
+            tables = ("OPTION_FILES[", "VARIANT_FILES[", "NEEDS[")
+            assert where.startswith(tables) or (TEMPLATE / where).exists(), use
     for option in classification.text_only:
         uses = classification.uses[option]
         assert uses, f"{option} is never used by the template"
@@ -146,9 +173,48 @@ def test_the_design_covers_every_required_combination_and_every_text_value(class
     strength = required_strength(structural)
     assert len(DESIGN.rows) <= design.BUDGET < len(FULL_PRODUCT)
     assert DESIGN.strength >= strength
-    assert design.missing(DESIGN.rows, structural, text_only, strength) == []
+    assert design.missing(DESIGN.rows, structural, text_only, strength, DESIGN.forbidden) == []
     # Spread: every text-only value meets every value of every other option.
     assert unpaired(DESIGN.rows, choices, text_only) == []
+
+
+def test_every_allowed_combination_of_t_structural_answers_is_baked_and_no_refused_one():
+    """Computed apart from the design's reading of the rules: the projects the
+    pre-generation hook accepts (allowed_projects) give the combinations of every
+    t structural answers that exist; each is in some row, no row has another,
+    and the hook accepts every row. worker=procrastinate needs database=postgres:
+    never baked with database=none, and baked with everything else."""
+    projects = allowed_projects()
+    assert len(projects) == len(FULL_PRODUCT) < DESIGN.full_product
+    strength = required_strength(DESIGN.structural)
+    for columns in itertools.combinations(DESIGN.structural, strength):
+        wanted = {tuple(answers[c] for c in columns) for answers in projects}
+        baked = {tuple(row[c] for c in columns) for row in DESIGN.rows}
+        assert wanted == baked, (columns, sorted(wanted ^ baked, key=str)[:5])
+    for row in DESIGN.rows:
+        PRE.check_needs(row)
+    pairs = {(row["worker"], row["database"]) for row in DESIGN.rows}
+    assert pairs == {("none", "none"), ("none", "postgres"), ("procrastinate", "postgres")}
+
+
+def test_the_check_reports_a_refused_row_and_asks_for_no_refused_combination():
+    """A row holding worker=procrastinate with database=none is reported. Without
+    the rule, the design misses exactly combinations the rule refuses."""
+    refused = {**DESIGN.rows[0], "worker": "procrastinate", "database": "none"}
+    problems = design.missing(
+        [*DESIGN.rows, refused],
+        DESIGN.structural,
+        DESIGN.text_only,
+        DESIGN.strength,
+        DESIGN.forbidden,
+    )
+    assert problems == [
+        f"row {len(DESIGN.rows)}: worker=procrastinate with database=none is refused"
+    ]
+    unruled = design.missing(DESIGN.rows, DESIGN.structural, DESIGN.text_only, DESIGN.strength)
+    assert unruled
+    for problem in unruled:
+        assert "database=none" in problem and "worker=procrastinate" in problem, problem
 
 
 def test_the_check_reports_what_a_design_without_a_row_misses():
@@ -158,7 +224,9 @@ def test_the_check_reports_what_a_design_without_a_row_misses():
     rows = DESIGN.rows
     for number, row in enumerate(rows):
         rest = rows[:number] + rows[number + 1 :]
-        problems = design.missing(rest, DESIGN.structural, DESIGN.text_only, DESIGN.strength)
+        problems = design.missing(
+            rest, DESIGN.structural, DESIGN.text_only, DESIGN.strength, DESIGN.forbidden
+        )
         assert problems, f"row {number} bakes nothing the others do not"
         for problem in problems:
             words = problem.removesuffix(" never baked together").removesuffix(" never baked")
@@ -167,7 +235,9 @@ def test_the_check_reports_what_a_design_without_a_row_misses():
             together = problem.endswith(" together")
             assert len(named) == (DESIGN.strength if together else 1), problem
     mit_only = [{**row, "license": "MIT"} for row in rows]
-    assert design.missing(mit_only, DESIGN.structural, DESIGN.text_only, DESIGN.strength) == [
+    assert design.missing(
+        mit_only, DESIGN.structural, DESIGN.text_only, DESIGN.strength, DESIGN.forbidden
+    ) == [
         "license=BSD-3-Clause never baked",
         "license=Apache-2.0 never baked",
         "license=Proprietary never baked",
@@ -182,7 +252,12 @@ def test_a_new_text_only_option_adds_no_bakes():
     grown = design.covering_design(options)  # named by no file: text-only
     assert grown.text_only == {**DESIGN.text_only, "new_words": options["new_words"]}
     assert len(grown.rows) == len(DESIGN.rows)
-    assert design.missing(grown.rows, grown.structural, grown.text_only, grown.strength) == []
+    assert (
+        design.missing(
+            grown.rows, grown.structural, grown.text_only, grown.strength, grown.forbidden
+        )
+        == []
+    )
 
 
 def with_structural(options, names):
@@ -205,7 +280,12 @@ def test_a_new_structural_yes_no_option_at_most_doubles_the_structural_part(new)
     assert len(after.rows) <= 2 * len(before.rows)
     assert len(after.rows) <= design.BUDGET
     assert after.strength >= design.MIN_STRENGTH
-    assert design.missing(after.rows, after.structural, after.text_only, after.strength) == []
+    assert (
+        design.missing(
+            after.rows, after.structural, after.text_only, after.strength, after.forbidden
+        )
+        == []
+    )
 
 
 def test_a_covering_array_of_strength_3_for_many_options():
@@ -215,7 +295,7 @@ def test_a_covering_array_of_strength_3_for_many_options():
     structural = {f"o{i}": values for i, values in enumerate(domains)}
     answers = [{f"o{i}": domains[i][v] for i, v in enumerate(row)} for row in rows]
     assert design.missing(answers, structural, {}, 3) == []
-    for number in range(len(answers)):  # no row is redundant
+    for number in range(1, len(answers)):  # no row is redundant but the first, always kept
         assert design.missing(answers[:number] + answers[number + 1 :], structural, {}, 3)
 
 

@@ -1,10 +1,13 @@
 """`database=postgres` driven by a real Docker Engine and the `postgres:18` image.
 
-A covering set of two projects: uv + web and pip + cli. Each package manager
-and each app type is there once: the package manager changes only how the
-image installs the (same) dependencies, which TestDevLoop in test_docker.py
+A covering set of two projects: uv + web + worker and pip + cli. Each package
+manager and each app type is there once: the package manager changes only how
+the image installs the (same) dependencies, which TestDevLoop in test_docker.py
 proves for both; the app type changes the code that uses the database (HTTP
-resources and a readiness check, or a subcommand), so each is driven here.
+resources and a readiness check, or a subcommand), so each is driven here. The
+web project has the worker (`worker=procrastinate`, which needs the database):
+its steps 05a to 05c run jobs on the real worker service and share the
+project's build; the cli project shows the database without it.
 
 Like TestDevLoop, each project is baked with its checkout owned by uid 1234,
 built once (HOST_UID=1234) and taken through numbered steps in order, with the
@@ -18,12 +21,14 @@ import os
 import re
 import signal
 import socket
+import statistics
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+import conftest
 from docker_support import (
     NON_DEFAULT_UID,
     DevProject,
@@ -45,11 +50,12 @@ from helpers import STRICT_PYTEST, bake, passed_silently, run, shown
 pytestmark = pytest.mark.docker
 
 COVERING_SET = [
-    {"package_manager": "uv", "app_type": "web"},
-    {"package_manager": "pip", "app_type": "cli"},
+    {"package_manager": "uv", "app_type": "web", "worker": "procrastinate"},
+    {"package_manager": "pip", "app_type": "cli", "worker": "none"},
 ]
-# What each app type's generated suite holds (tests/test_*.py of the baked project).
-GENERATED_TESTS = {"web": 38, "cli": 33}
+# What each app type's generated suite holds (tests/test_*.py of the baked project;
+# the web project's with the worker's 10).
+GENERATED_TESTS = {"web": 48, "cli": 33}
 ORDER_BY = "select(Item).order_by(Item.id)"
 NAME_COLUMN = "    name: Mapped[str] = mapped_column(String(200))\n"
 NEW_COLUMN = (
@@ -64,6 +70,7 @@ class DatabaseProject:
     def __init__(self, project, web_port):
         self.project = project
         self.web = project.answers["app_type"] == "web"
+        self.worker = project.answers["worker"] == "procrastinate"
         self.database = project.package  # POSTGRES_DB's default
         self.port = web_port
         # As a newcomer whose port 8000 is taken would: in .env only, which
@@ -127,6 +134,56 @@ class DatabaseProject:
     def down(self):
         self.project.down()  # containers, network, volumes, the images it built, -prod
 
+    def defer(self, name):
+        """Queue the example job through the app: POST /jobs/add-item; its id. (After
+        a save, uvicorn restarts the app: it waits for an answer first.)"""
+        assert wait_for_answer(f"http://127.0.0.1:{self.port}/health", {"status": "ok"})[0] == 200
+        status, job = self.http_post("/jobs/add-item", {"name": name})
+        assert status == 202 and job["status"] in ("todo", "doing", "succeeded"), job
+        return job["id"]
+
+    def wait_for_job(self, job_id, status, seconds=20):
+        """Poll GET /jobs/{id} until the job has ``status``; fail after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while True:
+            answered, job = get(f"http://127.0.0.1:{self.port}/jobs/{job_id}")
+            if answered and job["status"] == status:
+                return job
+            assert not answered or job["status"] in ("todo", "doing"), job
+            assert time.monotonic() < deadline, (job, self.compose("logs", "worker").stdout[-3000:])
+            time.sleep(0.1)
+
+    def newest_worker(self):
+        """The id of the newest worker registered in the database (0: none)."""
+        return int(self.sql("SELECT coalesce(max(id), 0) FROM procrastinate_workers")[0][0])
+
+    def wait_for_worker_after(self, worker_id, seconds=30):
+        """Wait until a worker newer than ``worker_id`` registered; when it did, by
+        the database's clock, in seconds since the epoch."""
+        query = (
+            "SELECT extract(epoch FROM last_heartbeat) FROM procrastinate_workers"
+            f" WHERE id > {int(worker_id)} ORDER BY id LIMIT 1"
+        )
+        deadline = time.monotonic() + seconds
+        while not (found := self.sql(query)):
+            assert time.monotonic() < deadline, self.compose("logs", "worker").stdout[-3000:]
+            time.sleep(0.1)
+        return float(found[0][0])
+
+    def job_times(self, job_id):
+        """{event: the database's clock, in seconds since the epoch} of a job."""
+        rows = self.sql(
+            "SELECT type, extract(epoch FROM at) FROM procrastinate_events"
+            f" WHERE job_id = {int(job_id)} ORDER BY id"
+        )
+        return {event: float(at) for event, at in rows}
+
+    def worker_container(self):
+        """(container ID, start time) of the worker service."""
+        container = self.compose("ps", "-q", "worker").stdout.strip()
+        started = run(["docker", "inspect", "-f", "{{.State.StartedAt}}", container]).stdout
+        return container, started.strip()
+
 
 READY = {"status": "ok", "database": "ok"}
 
@@ -188,7 +245,7 @@ class TestDatabase:
         # The tests' database is there, migrated, and kept no row of theirs.
         assert loop.items(f"{loop.database}_test") == []
         tables = loop.sql("SELECT version_num FROM alembic_version", f"{loop.database}_test")
-        assert tables == [["0001"]]
+        assert tables == [["0002" if loop.worker else "0001"]]  # 0002: procrastinate's schema
 
     @step
     def test_03_a_host_edit_to_a_query_is_seen_with_no_rebuild(self, loop):
@@ -219,6 +276,8 @@ class TestDatabase:
         assert revision.stat().st_uid == NON_DEFAULT_UID, revision.stat()
         text = revision.read_text(encoding="utf-8")
         assert 'op.add_column("items", sa.Column("note"' in text, text
+        # Autogenerate leaves the job queue's tables, made by revision 0002, alone.
+        assert "procrastinate" not in text and "drop_table" not in text, text
         lint = loop.make("lint", check=False)
         assert lint.returncode == 0, shown(lint)
 
@@ -247,6 +306,89 @@ class TestDatabase:
         assert volumes == [f"{loop.slug}_db-data"], volumes
         loop.up()
         assert loop.listed() == expected
+
+    @step
+    def test_05a_make_up_started_the_worker_which_runs_jobs_deferred_through_the_app(self, loop):
+        """`make up` (step 05) waited for the worker too; a job deferred with POST
+        /jobs/add-item is run by it, and its item appears. The latency from defer
+        to start, on an idle worker, by the database's clock (procrastinate_events)."""
+        if not loop.worker:
+            pytest.skip("worker=none: no worker service")
+        states = loop.compose("ps", "--format", "{{.Service}} {{.State}} {{.Health}}").stdout
+        assert {"app running healthy", "db running healthy", "worker running healthy"} <= set(
+            states.splitlines()
+        ), states
+        latencies = []
+        for number in range(5):
+            job_id = loop.defer(f"job {number}")
+            job = loop.wait_for_job(job_id, "succeeded", seconds=10)
+            assert (job["task"], job["attempts"]) == (f"{loop.package}.tasks.add_item", 1), job
+            times = loop.job_times(job_id)
+            latencies.append(times["started"] - times["deferred"])
+            time.sleep(0.5)  # idle again
+        assert loop.listed()[-5:] == [f"job {number}" for number in range(5)]
+        conftest.REPORT.append(
+            f"worker: defer -> start on an idle worker: median {statistics.median(latencies) * 1000:.0f} ms, "
+            f"max {max(latencies) * 1000:.0f} ms over 5 jobs (load {os.getloadavg()[0]:.1f})"
+        )
+
+    @step
+    def test_05b_an_edit_to_the_task_runs_in_the_worker_with_no_rebuild_or_restart(self, loop):
+        """Save tasks.py on the host: the next job runs the new code, in the same
+        container, from the same image. The time from the save until the worker
+        on the new code has registered (procrastinate_workers, by the database's
+        clock), ready for jobs."""
+        if not loop.worker:
+            pytest.skip("worker=none: no worker service")
+        tasks = f"src/{loop.package}/tasks.py"
+        container, worker = loop.worker_container(), loop.newest_worker()
+        saved = time.time()
+        loop.edit(tasks, "models.add_item(session, name)", "models.add_item(session, name.upper())")
+        reloaded = loop.wait_for_worker_after(worker) - saved
+        loop.wait_for_job(loop.defer("edited"), "succeeded")
+        assert loop.listed()[-1] == "EDITED", "the job ran the old code"
+        assert loop.worker_container() == container, "the worker's container was restarted"
+        assert loop.image_ids() == loop.built, "an image was rebuilt"
+        logs = loop.compose("logs", "worker").stdout
+        assert "tasks.py changed: restarting (the running job finishes first)" in logs, logs
+        conftest.REPORT.append(
+            f"worker: save of tasks.py -> the new code's worker ready for jobs: {reloaded:.2f} s "
+            f"(load {os.getloadavg()[0]:.1f})"
+        )
+
+    @step
+    def test_05c_a_stopped_worker_finishes_its_running_job_first(self, loop):
+        """`docker compose stop worker` while a slow job runs: the stop waits for
+        it, and it ends `succeeded`, its item added once. (A job killed halfway is
+        retried: the generated tests/test_worker.py on PostgreSQL.)"""
+        if not loop.worker:
+            pytest.skip("worker=none: no worker service")
+        tasks = f"src/{loop.package}/tasks.py"
+        original = loop.read(tasks).replace(
+            "models.add_item(session, name.upper())", "models.add_item(session, name)"
+        )
+        slow = original.replace(
+            "from procrastinate import", "import time\n\nfrom procrastinate import"
+        )
+        slow = slow.replace(
+            "    with db.session() as session:\n",
+            "    time.sleep(3)\n    with db.session() as session:\n",
+        )
+        worker = loop.newest_worker()
+        loop.write(tasks, slow)
+        loop.wait_for_worker_after(worker)  # the slow code's worker
+        job_id = loop.defer("slow")
+        loop.wait_for_job(job_id, "doing")
+        asked = time.time()
+        loop.compose("stop", "worker")
+        waited = time.time() - asked
+        assert loop.wait_for_job(job_id, "succeeded", seconds=1)["attempts"] == 1
+        assert loop.job_times(job_id)["succeeded"] > asked, "it ended before the stop"
+        assert waited < 30, f"the stop took {waited:.1f} s: the job was killed"
+        assert loop.listed().count("slow") == 1
+        logs = loop.compose("logs", "worker").stdout
+        assert "Waiting for job to finish" in logs and "Stopped worker" in logs, logs
+        loop.write(tasks, original)  # the worker starts again with step 08's `make up`
 
     @step
     def test_06_a_database_that_is_down_or_refuses_the_password_is_one_line(self, loop):
@@ -298,7 +440,8 @@ class TestDatabase:
             server = loop.start("make", "prod")
             try:
                 assert wait_for_answer(f"http://127.0.0.1:{loop.port}/ready", READY) == (200, READY)
-                assert loop.listed() == ["written in development", "second", "over HTTP"]
+                # The development data (the worker's jobs added more after it).
+                assert loop.listed()[:3] == ["written in development", "second", "over HTTP"]
             finally:
                 os.killpg(server.pid, signal.SIGINT)
                 server.communicate(timeout=30)
@@ -331,9 +474,10 @@ class TestDatabase:
         """compose.prod.yaml on one host (`make deploy`), with the prod image
         (step 07's build, from the cache) tagged as .env.prod names it: up and
         healthy, migrated, non-root, read-only, the password a file; web: through
-        Caddy, HTTP and HTTPS (DOMAIN=localhost: Caddy's own certificate); `down
-        -v` leaves nothing. It needs nothing of the steps before but the image,
-        so it runs whatever they did."""
+        Caddy, HTTP and HTTPS (DOMAIN=localhost: Caddy's own certificate), and
+        with the worker two healthy workers, hardened, that run a job deferred
+        through Caddy; `down -v` leaves nothing. It needs nothing of the steps
+        before but the image, so it runs whatever they did."""
         stack, image = f"{loop.slug}-live", f"{loop.slug}-published"
         loop.make("prod-build")
         run(["docker", "tag", prod_image(loop.project), f"{image}:1"])
@@ -363,6 +507,8 @@ class TestDatabase:
                     loop.project, stack, "exec", "-T", "app", "touch", "/probe", check=False
                 )
                 assert "Read-only file system" in written.stderr, shown(written)
+                if loop.worker:
+                    assert_the_production_workers_run_a_job(loop, stack, url)
                 # A domain: HTTPS with a certificate of Caddy's own (localhost: its local CA).
                 production_settings_set(loop.path, DOMAIN="localhost")
                 assert loop.make("deploy", check=False).returncode == 0
@@ -385,6 +531,34 @@ class TestDatabase:
         finally:
             assert remove_production(loop.project, stack), "down -v left something"
             run(["docker", "image", "rm", f"{image}:1"], check=False)
+
+
+def assert_the_production_workers_run_a_job(loop, stack, url):
+    """WORKER_REPLICAS (2) workers, healthy (`make deploy` waited), hardened as
+    the app, from the prod image: a job deferred through Caddy runs on one."""
+    workers = compose_prod(loop.project, stack, "ps", "-q", "worker").stdout.split()
+    assert len(workers) == 2, workers
+    for worker in workers:
+        user, read_only, dropped, env = container_facts(worker)
+        assert (user, read_only, dropped) == ("10001:10001", True, ["ALL"])
+        assert "DATABASE_PASSWORD_FILE=/run/secrets/postgres_password" in env
+        health = run(["docker", "inspect", "-f", "{{.State.Health.Status}}", worker]).stdout
+        assert health.strip() == "healthy", worker
+    request = urllib.request.Request(
+        f"{url}/jobs/add-item",
+        data=json.dumps({"name": "in production"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        job = json.loads(response.read())
+    deadline = time.monotonic() + 20
+    while (found := get(f"{url}/jobs/{job['id']}"))[1].get("status") != "succeeded":
+        assert time.monotonic() < deadline, (
+            found,
+            compose_prod(loop.project, stack, "logs", "worker").stdout[-3000:],
+        )
+        time.sleep(0.2)
+    assert "in production" in [item["name"] for item in get(f"{url}/items")[1]]
 
 
 def head_revision(loop):
@@ -426,10 +600,13 @@ def assert_a_taken_port_is_named(loop):
     finally:
         os.killpg(debugging.pid, signal.SIGINT)
         debugging.communicate(timeout=30)
-        # make exits at once; compose stops the container (and frees the port) after it.
-        deadline = time.monotonic() + 30
-        while debug_ports(loop) and time.monotonic() < deadline:
-            time.sleep(0.5)
+    # make exits at once on Ctrl-C; compose removes the container, and frees the
+    # port the next `make up` publishes, after it.
+    labels = [f"project={loop.slug}", "service=app", "oneoff=True"]
+    command = ["docker", "ps", "-aq", *(f"--filter=label=com.docker.compose.{x}" for x in labels)]
+    deadline = time.monotonic() + 30
+    while run(command).stdout.strip() and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def debug_ports(loop):

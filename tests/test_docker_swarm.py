@@ -8,7 +8,8 @@ while the old version keeps answering, and `make stack-deploy` says so and fails
 The stack is removed at the end, also after a failure; the swarm (when this run
 made it) is left when the whole run ends (conftest.SWARM says why).
 
-The project has the answers and slug of test_docker_db.py's web one, so BuildKit's
+The project is test_docker_db.py's web one without its worker (whose production
+service test_docker_db.py's step 09 runs on one host), so BuildKit's download
 cache serves its prod build; the two later versions are edits of it, each a
 build of the project layer alone. The healthchecks run every second
 (compose.prod.override.yaml, which the deploy script adds): no test waits on a

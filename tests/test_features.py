@@ -24,6 +24,7 @@ TRACES = {
     ("use_pre_commit", (True,)): r"pre-commit",
     ("use_devcontainer", (True,)): r"devcontainer\.json|Reopen in Container",
     ("use_github_actions", (True,)): r"(?i)dependabot|\.github/|GitHub Actions|workflow",
+    ("worker", ("procrastinate",)): r"(?i)procrastinate|\bworker\b|/jobs/|\bdefer\b",
     ("deploy", ("compose", "kubernetes")): r"compose\.prod|\.env\.prod|stack-deploy|Caddy|Swarm",
     ("deploy", ("kubernetes",)): r"kubectl|kustomiz|deploy/k8s|cluster-(?:config|deploy)",
     # The targets for one host and a Swarm: a cluster's project has none of them.

@@ -163,6 +163,17 @@ def test_the_template_rules_between_answers_name_real_options_and_answers():
         assert answer in choices(option) and set(works_with) <= set(choices(needed))
 
 
+def test_the_worker_needs_postgres_and_nothing_else():
+    worker = {**DEFAULT_ANSWERS, "worker": "procrastinate"}
+    with pytest.raises(pre.InvalidAnswer) as error:
+        pre.check_answers(worker, OPTIONS)
+    assert str(error.value) == (
+        "worker='procrastinate': needs database=postgres, not database=none"
+    )
+    for app_type in choices("app_type"):
+        pre.check_answers({**worker, "database": "postgres", "app_type": app_type}, OPTIONS)
+
+
 def test_private_keys_are_not_answers():
     pre.check_answers({**DEFAULT_ANSWERS, "_template": "/path/{{with}}\ttab"}, OPTIONS)
 

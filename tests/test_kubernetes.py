@@ -44,6 +44,7 @@ from helpers import TEMPLATE, run
 VERSIONS = ("1.30", "1.37")
 OVERLAYS = ("staging", "production")
 SLUG = "my-cool-project"
+WORKER = f"{SLUG}-worker"  # the worker's Deployment (worker=procrastinate)
 UID = 10001
 # Where each kind keeps its pod spec.
 POD_SPEC = {
@@ -136,9 +137,12 @@ def trees(all_projects, kubectl, tmp_path_factory):
     return result
 
 
-def test_the_trees_are_one_per_app_type_and_database(trees):
-    assert sorted((t.answers["app_type"], t.answers["database"]) for t in trees) == [
-        ("cli", "none"), ("cli", "postgres"), ("web", "none"), ("web", "postgres"),
+def test_the_trees_are_one_per_app_type_database_and_worker(trees):
+    assert sorted(
+        (t.answers["app_type"], t.answers["database"], t.answers["worker"]) for t in trees
+    ) == [
+        ("cli", "none", "none"), ("cli", "postgres", "none"), ("cli", "postgres", "procrastinate"),
+        ("web", "none", "none"), ("web", "postgres", "none"), ("web", "postgres", "procrastinate"),
     ]  # fmt: skip
 
 
@@ -171,13 +175,15 @@ def test_every_overlay_renders_and_passes_the_schemas_strictly(trees, validate):
     for tree in trees:
         for name, documents in tree.rendered.items():
             expected = KINDS["web" if tree.web else "cli"] + ["CronJob"] * (name == "cronjob")
+            expected += ["Deployment"] * (tree.answers["worker"] == "procrastinate")
             assert sorted(doc["kind"] for doc in documents) == sorted(expected), tree.project
             for version in VERSIONS:
                 for document in documents:
                     assert validate(document, version) == [], (tree.project, name)
                     checked += 1
-    # web: 4 documents per overlay; cli: 2, and 3 with the CronJob.
-    assert checked == len(VERSIONS) * (2 * 2 * 4 + 2 * (2 * 2 + 3))
+    # web: 4 documents per overlay; cli: 2, and 3 with the CronJob; the worker's
+    # Deployment one more in each render of its two trees (web and cli + postgres).
+    assert checked == len(VERSIONS) * (3 * 2 * 4 + 3 * (2 * 2 + 3) + (2 + 3))
 
 
 # --- Every pod hardened -----------------------------------------------------------
@@ -234,8 +240,8 @@ def container_findings(where, container, pod, volumes):
 
 
 def pod_findings(documents, web):
-    """What in rendered documents breaks the hardening every pod must have, and
-    the probes of a web app."""
+    """What in rendered documents breaks the hardening every pod must have, the
+    probes of a web app, and the worker's liveness probe."""
     findings = []
     for where, spec in pod_specs(documents):
         pod = spec.get("securityContext", {})
@@ -248,12 +254,18 @@ def pod_findings(documents, web):
             findings.append(f"{where}: mounts an API token")
         for container in containers(spec):
             findings += container_findings(where, container, pod, volumes)
-        if web:
+        if web and where.endswith(f"/{SLUG}"):
             findings += [
                 f"{where} {container['name']}: no {probe}"
                 for container in spec["containers"]
                 for probe in ("readinessProbe", "livenessProbe")
                 if not dig(container, probe, "httpGet", "path")
+            ]
+        if where.endswith(f"/{WORKER}"):
+            findings += [
+                f"{where} {container['name']}: no livenessProbe"
+                for container in spec["containers"]
+                if not dig(container, "livenessProbe", "exec", "command")
             ]
     return findings
 
@@ -264,7 +276,9 @@ def test_every_pod_is_non_root_read_only_without_capabilities_and_limited(trees)
         for name, documents in tree.rendered.items():
             assert pod_findings(documents, tree.web) == [], (tree.project, name)
             pods += len(pod_specs(documents))
-    assert pods == 4 * 2 + 2 * 2  # the workload of each overlay, and the CronJob beside a Job
+    # The app's workload in each overlay of the 6 trees, the CronJob beside a
+    # Job (3 cli trees), and the worker's Deployment in each render of its 2 trees.
+    assert pods == 6 * 2 + 3 * 2 + (2 + 3)
 
 
 # --- The overlays -----------------------------------------------------------------
@@ -328,9 +342,9 @@ def test_staging_and_production_are_the_environments_docs_deploy_describes(trees
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 
-def compose_app(project):
-    """compose.prod.yaml's `app`, its variables set from .env.prod.example (the
-    defaults where it has none), as `docker compose` reads it."""
+def compose_app(project, service="app"):
+    """compose.prod.yaml's ``service``, its variables set from .env.prod.example
+    (the defaults where it has none), as `docker compose` reads it."""
     example = (project / ".env.prod.example").read_text(encoding="utf-8")
     settings = dict(line.split("=", 1) for line in example.splitlines() if re.match(r"\w+=", line))
 
@@ -349,7 +363,7 @@ def compose_app(project):
         return VARIABLE.sub(value, node.replace("$$", "$")) if isinstance(node, str) else node
 
     compose = yaml.safe_load((project / "compose.prod.yaml").read_text(encoding="utf-8"))
-    return substitute(compose["services"]["app"])
+    return substitute(compose["services"][service])
 
 
 def image_user(project):
@@ -366,12 +380,14 @@ def setting_name(name):
     return name.removesuffix("_FILE")
 
 
-def parity_findings(app, documents, user):
-    """Where the rendered manifests disagree with compose.prod.yaml's ``app`` and
-    the image's ``user`` (uid, gid)."""
+def parity_findings(app, documents, user, name=SLUG, shared=frozenset()):
+    """Where the rendered manifests disagree with compose.prod.yaml's ``app`` (or
+    another service, the worker: the workload ``name``, whose pods read the one
+    ConfigMap, with the app's ``shared`` settings too) and the image's ``user``
+    (uid, gid)."""
     findings = []
-    # The app's pods (another workload, a worker, has its own command).
-    (spec,) = [spec for where, spec in pod_specs(documents) if where.endswith(f"/{SLUG}")]
+    # The workload's pods (another, a worker, has its own command).
+    (spec,) = [spec for where, spec in pod_specs(documents) if where.endswith(f"/{name}")]
     (main,) = spec["containers"]
     pod = spec.get("securityContext", {})
     config = {
@@ -404,7 +420,19 @@ def parity_findings(app, documents, user):
         get = dig(main, probe, "httpGet")
         if get and (ports.get(get["port"], get["port"]), get["path"]) != (port, path):
             findings.append(f"{probe}: {get['port']}{get['path']}, compose {port}{path}")
+    # A healthcheck that runs a command (the worker's): the same command, alive.
+    check = app.get("healthcheck", {}).get("test", [])
+    alive = dig(main, "livenessProbe", "exec", "command")
+    if check[:1] == ["CMD"] and not health and alive != check[1:]:
+        findings.append(f"livenessProbe: {alive}, compose {check}")
+    # The Services in front of these pods (none for the worker's).
+    (workload_doc,) = [
+        doc for doc in documents if doc["kind"] in POD_SPEC and doc["metadata"]["name"] == name
+    ]
+    labels = dig(workload_doc, "spec", "template", "metadata", "labels", default={})
     for service in by_kind(documents, "Service"):
+        if service["spec"]["selector"].items() - labels.items():
+            continue
         for entry in service["spec"]["ports"]:
             target = ports.get(entry["targetPort"], entry["targetPort"])
             if target != port:
@@ -417,7 +445,7 @@ def parity_findings(app, documents, user):
     if main.get("envFrom"):
         names |= {setting_name(key) for key in config}
     composed = {setting_name(key) for key in app.get("environment", {})} - COMPOSE_ONLY
-    if names != composed:
+    if composed - names or names - composed - shared:
         findings.append(f"settings: {sorted(names)}, compose {sorted(composed)}")
     for key, value in app.get("environment", {}).items():
         if key in config and not key.endswith("_FILE") and config[key] != str(value):
@@ -442,6 +470,11 @@ def parity_findings(app, documents, user):
     return findings
 
 
+def settings(app):
+    """The names of the settings compose.prod.yaml gives ``app``."""
+    return {setting_name(key) for key in app.get("environment", {})}
+
+
 @pytest.fixture(scope="module")
 def compose_values(trees):
     """{tree's project: (compose.prod.yaml's app, the image's user)}."""
@@ -450,20 +483,37 @@ def compose_values(trees):
 
 def test_the_manifests_agree_with_compose_prod_yaml(trees, compose_values):
     """The image, command, migrations, container port, health path, user,
-    settings and read-only-ness, in every overlay of every tree."""
+    settings and read-only-ness, in every overlay of every tree; the same for
+    the worker and compose's `worker`, with its liveness command."""
+    workers = 0
     for tree in trees:
         app, user = compose_values[tree.project]
         assert user == (UID, UID)
         assert app["image"] == f"ghcr.io/OWNER/{SLUG}:0.1.0"
+        worker = tree.answers["worker"] == "procrastinate"
         for name, documents in tree.rendered.items():
             if name != "cronjob":
                 assert parity_findings(app, documents, user) == [], (tree.project, name)
+            has_worker = any(where.endswith(f"/{WORKER}") for where, _ in pod_specs(documents))
+            assert has_worker == worker, (tree.project, name)
+            if worker:
+                service = compose_app(tree.project, "worker")
+                found = parity_findings(service, documents, user, WORKER, settings(app))
+                assert found == [], (tree.project, name)
+                workers += 1
+    assert workers == 2 * 2 + 1  # both overlays of the 2 worker trees, and the CronJob's
+
+
+def web_postgres_worker(trees):
+    """The tree with the most to check: web, postgres and the worker."""
+    (tree,) = [t for t in trees if t.web and t.answers["worker"] == "procrastinate"]
+    return tree
 
 
 def test_the_parity_check_sees_each_value(trees, compose_values):
     """Each value it compares is there to compare: a web app's port and health
-    path, a database's settings and migrations."""
-    (tree,) = [t for t in trees if t.web and t.answers["database"] == "postgres"]
+    path, a database's settings and migrations; the worker's liveness command."""
+    tree = web_postgres_worker(trees)
     app, user = compose_values[tree.project]
     documents = tree.rendered["production"]
     changes = {
@@ -477,6 +527,14 @@ def test_the_parity_check_sees_each_value(trees, compose_values):
     }
     for finding, (key, value) in changes.items():
         found = parity_findings({**app, key: value}, documents, user)
+        assert any(line.startswith(finding) for line in found), (finding, found)
+    worker = compose_app(tree.project, "worker")
+    for finding, (key, value) in {
+        "command": ("command", [SLUG, "worker", "--reload"]),
+        "livenessProbe": ("healthcheck", {"test": ["CMD", "python", "-c", "pass"]}),
+        "migrations": ("entrypoint", []),
+    }.items():
+        found = parity_findings({**worker, key: value}, documents, user, WORKER, settings(app))
         assert any(line.startswith(finding) for line in found), (finding, found)
 
 
@@ -523,6 +581,11 @@ BROKEN = {
     "one-namespace": ("overlays", "overlays/production/kustomization.yaml", "namespace: my-cool-project-production", "namespace: my-cool-project-staging", "the overlays share a namespace"),
     "unknown-field": ("schemas", "base/app.yaml", "periodSeconds: 5", "periodSeconds: 5\n            perodSeconds: 5", "Deployment spec.template.spec.containers.0.readinessProbe: Additional properties"),
     "removed-api": ("schemas", "base/app.yaml", "apiVersion: policy/v1\n", "apiVersion: policy/v1beta1\n", "Couldn't find schema for kind PodDisruptionBudget"),
+    "worker-as-root": ("pods", "base/worker.yaml", "runAsNonRoot: true", "runAsNonRoot: false", "Deployment/my-cool-project-worker worker: no runAsNonRoot"),
+    "worker-writable": ("pods", "base/worker.yaml", "privilege gain.\n          securityContext:\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true", "privilege gain.\n          securityContext:\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: false", "worker worker: no readOnlyRootFilesystem"),
+    "worker-unwatched": ("pods", "base/worker.yaml", "          livenessProbe:\n", "          readinessProbe:\n", "worker: no livenessProbe"),
+    "worker-other-command": ("worker-parity", "base/worker.yaml", '"worker"]', '"worker", "--reload"]', "command:"),
+    "worker-other-liveness": ("worker-parity", "base/worker.yaml", "'/tmp/worker-alive').st_mtime > 30)\"]\n            periodSeconds: 10", "'/tmp/worker-alive').st_mtime > 60)\"]\n            periodSeconds: 10", "livenessProbe:"),
 }  # fmt: skip
 
 
@@ -531,14 +594,17 @@ def test_each_check_catches_a_broken_manifest(
     trees, compose_values, validate, kubectl, tmp_path, name
 ):
     """A wrong port, a missing probe, `runAsNonRoot: false` and the rest, each
-    written into a copy of the web + postgres tree and rendered again, are
-    reported by the check meant for them."""
+    written into a copy of the web + postgres + worker tree and rendered again,
+    are reported by the check meant for them."""
     check, relative, old, new, finding = BROKEN[name]
-    (tree,) = [t for t in trees if t.web and t.answers["database"] == "postgres"]
+    tree = web_postgres_worker(trees)
     app, user = compose_values[tree.project]
     documents = broken(tree, kubectl, tmp_path, relative, old, new)
     if check == "parity":
         found = parity_findings(app, documents, user)
+    elif check == "worker-parity":
+        worker = compose_app(tree.project, "worker")
+        found = parity_findings(worker, documents, user, WORKER, settings(app))
     elif check == "pods":
         found = pod_findings(documents, web=True)
     elif check == "overlays":
@@ -595,7 +661,9 @@ def cluster(kubectl, trees, tmp_path):
 
     def run_script(app_type, *arguments, owner="acme", **variables):
         (tree,) = [
-            t for t in trees if t.answers["app_type"] == app_type and t.answers["database"] == "postgres"
+            t for t in trees
+            if t.answers["app_type"] == app_type and t.answers["database"] == "postgres"
+            and t.answers["worker"] == "none"
         ]  # fmt: skip
         # A copy per app type (and per image owner, the template's OWNER apart).
         project = tmp_path / (app_type if owner == "acme" else f"{app_type}-{owner}")

@@ -332,6 +332,16 @@ def database(repo):
     return None
 
 
+def worker(repo):
+    """procrastinate when it is a dependency (the template's job queue), else none."""
+    for name, _extras, source in dependencies(repo):
+        if name == "procrastinate":
+            return Found("procrastinate", source, "depends on procrastinate")
+    if dependencies(repo):
+        return Found("none", dependencies(repo)[0][2], "no procrastinate among the dependencies")
+    return None
+
+
 def deploy(repo):
     """kubernetes with Kubernetes manifests (deploy/k8s/, which docs/deploy.md
     names), compose with a production compose file, else none."""
@@ -382,6 +392,7 @@ INFERENCE = {
     "use_devcontainer": (devcontainer,),
     "use_github_actions": (github_actions,),
     "database": (database,),
+    "worker": (worker,),
     "deploy": (deploy,),
     "use_pre_commit": (pre_commit,),
 }

@@ -1,9 +1,9 @@
 run: ## Serve the app in the foreground, reloading on code changes (Ctrl-C stops)
 	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose up app
-up: ## Start the app in the background and wait until it is healthy
-	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose up --detach --wait app && echo "http://$$(docker compose port app {{ cookiecutter.port }})/"
-logs: ## Follow the app's log
-	docker compose logs --follow app
+up: ## Start the app, and the SERVICES features add, in the background; wait until healthy
+	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose up --detach --wait app $(SERVICES) && echo "http://$$(docker compose port app {{ cookiecutter.port }})/"
+logs: ## Follow the log of the app and of the SERVICES features add
+	docker compose logs --follow app $(SERVICES)
 watch: ## Serve the app; rebuild when pyproject.toml or the lock file changes
 	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose watch app
 debug: ## Serve the app (with reload) under debugpy: attach an editor on port 5678

@@ -42,13 +42,14 @@ def test_each_test_starts_with_no_items(session: Session):
 
 def test_migrations_go_from_empty_to_head_and_back(connection: Connection, command):
     """Down to an empty database, up to the latest revision, down again: all in
-    the test's transaction, which is rolled back."""
+    the test's transaction, which is rolled back. (No table but the models' is
+    left over: test_models_and_migrations_agree.)"""
     config = db.alembic_config(connection)
     command.downgrade(config, "base")
     assert set(inspect(connection).get_table_names()) == {"alembic_version"}
     command.upgrade(config, "head")
     tables = set(inspect(connection).get_table_names())
-    assert tables == {"alembic_version", *Base.metadata.tables}
+    assert {"alembic_version", *Base.metadata.tables} <= tables
     command.downgrade(config, "base")
     assert set(inspect(connection).get_table_names()) == {"alembic_version"}
 

@@ -45,6 +45,13 @@ def skip_empty(
     if autogenerate and upgrade is not None and upgrade.is_empty():
         directives[:] = []
         print("No change in the models: no migration written.")
+{%- if cookiecutter.worker == "procrastinate" %}
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate leaves procrastinate's tables alone: revision 0002 makes them."""
+    return not (type_ == "table" and str(name).startswith("procrastinate_"))
+{%- endif %}
 
 
 def run_migrations(connection: Connection) -> None:
@@ -52,6 +59,9 @@ def run_migrations(connection: Connection) -> None:
         connection=connection,
         target_metadata=Base.metadata,
         process_revision_directives=skip_empty,
+{%- if cookiecutter.worker == "procrastinate" %}
+        include_name=include_name,
+{%- endif %}
     )
     with context.begin_transaction():
         lock = text("SELECT pg_advisory_xact_lock(:key)")
