@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import COMBINATIONS, bake_ok, combination_id, project_files, tool
+from conftest import COMBINATIONS, bake_ok, combination_id, load_hook, project_files, tool
 from helpers import distinct_files, make_targets, makefile_text, run
 
 SPDX_TEXTS = Path(__file__).parent / "data" / "licenses"
@@ -387,6 +387,27 @@ def test_github_workflow_builds_with_compose_and_runs_the_tests(baked):
 def test_ruff_and_hadolint_are_clean(baked, lint_findings):
     project, _ = baked
     assert lint_findings[str(project)] == []
+
+
+@pytest.mark.parametrize("app_type", ["cli", "web"])
+def test_the_longest_name_keeps_the_code_formatted_and_lint_clean(cookies, app_type):
+    """The package's name is in the imports of most modules: at the longest the
+    hooks accept, ruff still finds every file formatted and clean (the imports
+    that could outgrow a line are parenthesized in the template)."""
+    longest = load_hook("pre_gen_project").MAX_NAME_LENGTH
+    name = ("a-long-project-name-" * 4)[:longest]
+    project = bake_ok(
+        cookies,
+        project_slug=name,
+        app_type=app_type,
+        database="postgres",
+        worker="procrastinate",
+        deploy="kubernetes",
+    )
+    assert [len(package.name) for package in (project / "src").iterdir()] == [longest]
+    ruff = [sys.executable, "-m", "ruff"]
+    run([*ruff, "check", "--no-cache", "--output-format=concise", "."], project)
+    run([*ruff, "format", "--check", "--no-cache", "."], project)
 
 
 def test_readme_onboards_with_the_commands_that_exist(baked):

@@ -600,13 +600,15 @@ def assert_a_taken_port_is_named(loop):
     finally:
         os.killpg(debugging.pid, signal.SIGINT)
         debugging.communicate(timeout=30)
-    # make exits at once on Ctrl-C; compose removes the container, and frees the
-    # port the next `make up` publishes, after it.
+    # make exits at once on Ctrl-C; the container goes, and frees the port the next
+    # `make up` publishes, after it: even when Ctrl-C came before compose had
+    # attached to it (scripts/debug.sh removes it then).
     labels = [f"project={loop.slug}", "service=app", "oneoff=True"]
     command = ["docker", "ps", "-aq", *(f"--filter=label=com.docker.compose.{x}" for x in labels)]
     deadline = time.monotonic() + 30
-    while run(command).stdout.strip() and time.monotonic() < deadline:
+    while (left := run(command).stdout.strip()) and time.monotonic() < deadline:
         time.sleep(0.5)
+    assert not left, "`make debug` left its container after Ctrl-C"
 
 
 def debug_ports(loop):

@@ -22,7 +22,15 @@ if [ "${1-}" = --publish ]; then
     shift 2
 fi
 [ $# -gt 0 ] && shift # the --
+# A name of its own: Ctrl-C before compose has attached stops compose but not
+# the container, which would hold the ports; it is removed after, whatever happened.
+name="$(sh scripts/dev-env.sh)-$service-debug"
 echo "waiting for a debugger on 127.0.0.1:$port" >&2
+trap : INT
+status=0
 # shellcheck disable=SC2086 # the settings and options are words
-exec sh scripts/ports.sh $settings -- docker compose run --rm $options "$service" \
-    python -X frozen_modules=off -m debugpy --listen "0.0.0.0:$port" --wait-for-client "$@"
+sh scripts/ports.sh $settings -- docker compose run --rm --name "$name" $options "$service" \
+    python -X frozen_modules=off -m debugpy --listen "0.0.0.0:$port" --wait-for-client "$@" ||
+    status=$?
+docker rm --force "$name" >/dev/null 2>&1
+exit "$status"

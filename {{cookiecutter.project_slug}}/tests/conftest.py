@@ -23,7 +23,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+from {{ cookiecutter.package_name }}.settings import (
+    SettingsError,
+    database_url,
+)
 
 
 def tests_database_url() -> URL:

@@ -8,7 +8,10 @@ from importlib.metadata import version
 
 import pytest
 
-from {{ cookiecutter.package_name }}.cli import command_modules, main
+from {{ cookiecutter.package_name }}.cli import (
+    command_modules,
+    main,
+)
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 PACKAGE = "{{ cookiecutter.package_name }}"

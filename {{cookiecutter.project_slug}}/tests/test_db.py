@@ -8,8 +8,16 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.models import Base, Item, add_item, list_items
-from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+from {{ cookiecutter.package_name }}.models import (
+    Base,
+    Item,
+    add_item,
+    list_items,
+)
+from {{ cookiecutter.package_name }}.settings import (
+    SettingsError,
+    database_url,
+)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Tests of the app's own command, ``greet``."""
 
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.commands.greet import greet
+from {{ cookiecutter.package_name }}.commands.greet import (
+    greet,
+)
 
 
 def test_greet():

@@ -3,7 +3,11 @@ file that holds ``NAME`` (a Docker or Kubernetes secret)."""
 
 import pytest
 
-from {{ cookiecutter.package_name }}.settings import SettingsError, database_url, setting
+from {{ cookiecutter.package_name }}.settings import (
+    SettingsError,
+    database_url,
+    setting,
+)
 
 URL = "postgresql://app@db:5432/app"
 

@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }} import db, tasks
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.commands.worker import retry_stalled_jobs
-from {{ cookiecutter.package_name }}.models import list_items
+from {{ cookiecutter.package_name }}.commands.worker import (
+    retry_stalled_jobs,
+)
+from {{ cookiecutter.package_name }}.models import (
+    list_items,
+)
 
 TOO_LONG = "x" * 201  # the items table takes 200 characters: the database refuses it
 
@@ -81,7 +85,7 @@ def test_a_job_left_doing_by_a_killed_worker_is_retried(queue, session: Session)
 def test_the_defer_command_queues_the_example_job(queue, capsys):
     assert main(["defer", "from the command line"]) == 0
     job = queue.jobs[int(capsys.readouterr().out)]
-    assert job["task_name"] == "{{ cookiecutter.package_name }}.tasks.add_item"
+    assert job["task_name"] == tasks.add_item.name
     assert job["args"] == {"name": "from the command line"}
 
 

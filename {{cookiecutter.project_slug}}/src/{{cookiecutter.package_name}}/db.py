@@ -10,7 +10,9 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.settings import database_url
+from {{ cookiecutter.package_name }}.settings import (
+    database_url,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config

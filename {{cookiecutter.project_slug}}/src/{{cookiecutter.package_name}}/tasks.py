@@ -9,7 +9,9 @@ service) runs it. docs/worker.md: write a task, defer it, watch it, test it.
 from procrastinate import App, PsycopgConnector, RetryStrategy
 
 from {{ cookiecutter.package_name }} import db, models
-from {{ cookiecutter.package_name }}.settings import database_url
+from {{ cookiecutter.package_name }}.settings import (
+    database_url,
+)
 
 
 def conninfo() -> str:

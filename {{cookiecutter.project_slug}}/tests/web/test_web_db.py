@@ -4,7 +4,9 @@
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.models import list_items
+from {{ cookiecutter.package_name }}.models import (
+    list_items,
+)
 from {{ cookiecutter.package_name }}.web import app
 
 client = TestClient(app)

@@ -24,7 +24,7 @@ def test_a_posted_job_is_queued_then_run_by_the_worker(queue, session: Session):
     posted = client.post("/jobs/add-item", json={"name": "posted"})
     assert posted.status_code == 202
     job = posted.json()
-    task = "{{ cookiecutter.package_name }}.tasks.add_item"
+    task = tasks.add_item.name
     assert job == {"id": job["id"], "task": task, "status": "todo", "attempts": 0}
     assert client.get("/items").json() == []
     tasks.app.run_worker(wait=False, install_signal_handlers=False)

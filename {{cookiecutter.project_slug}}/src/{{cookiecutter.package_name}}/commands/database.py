@@ -11,9 +11,17 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.commands import Commands
-from {{ cookiecutter.package_name }}.models import add_item, list_items
-from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+from {{ cookiecutter.package_name }}.commands import (
+    Commands,
+)
+from {{ cookiecutter.package_name }}.models import (
+    add_item,
+    list_items,
+)
+from {{ cookiecutter.package_name }}.settings import (
+    SettingsError,
+    database_url,
+)
 
 
 def check() -> str | None:

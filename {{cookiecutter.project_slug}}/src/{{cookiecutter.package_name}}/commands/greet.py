@@ -2,7 +2,9 @@
 
 import argparse
 
-from {{ cookiecutter.package_name }}.commands import Commands
+from {{ cookiecutter.package_name }}.commands import (
+    Commands,
+)
 
 
 def greet(name: str = "world") -> str:

@@ -4,7 +4,9 @@ import argparse
 
 import uvicorn
 
-from {{ cookiecutter.package_name }}.commands import Commands
+from {{ cookiecutter.package_name }}.commands import (
+    Commands,
+)
 
 
 def register(commands: Commands) -> None:

@@ -21,7 +21,9 @@ from pathlib import Path
 from procrastinate import App
 from procrastinate.exceptions import ConnectorException
 
-from {{ cookiecutter.package_name }}.commands import Commands
+from {{ cookiecutter.package_name }}.commands import (
+    Commands,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1]
 HEARTBEAT = Path("/tmp/worker-alive")  # the healthcheck wants it younger than 30 s
@@ -47,7 +49,10 @@ def register(commands: Commands) -> None:
 
 def defer_command(args: argparse.Namespace) -> int:
     """Queue ``add_item(name)``; print the job's id."""
-    from {{ cookiecutter.package_name }}.tasks import add_item, app
+    from {{ cookiecutter.package_name }}.tasks import (
+        add_item,
+        app,
+    )
 
     with app.open():
         print(add_item.defer(name=args.name))
@@ -77,7 +82,9 @@ async def work(reload: bool) -> bool:
     """Run the worker until it is stopped or, with ``reload``, a .py file of the
     package changes (True then); either way its running job ends first. An error
     of the worker, or beside it, stops it too, and is raised."""
-    from {{ cookiecutter.package_name }}.tasks import app
+    from {{ cookiecutter.package_name }}.tasks import (
+        app,
+    )
 
     async with app.open_async():
         worker = asyncio.create_task(app.run_worker_async())

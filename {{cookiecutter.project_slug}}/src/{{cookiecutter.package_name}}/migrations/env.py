@@ -16,7 +16,10 @@ from sqlalchemy.exc import OperationalError
 
 from {{ cookiecutter.package_name }}.db import describe
 from {{ cookiecutter.package_name }}.models import Base
-from {{ cookiecutter.package_name }}.settings import SettingsError, database_url
+from {{ cookiecutter.package_name }}.settings import (
+    SettingsError,
+    database_url,
+)
 
 config = context.config
 if config.config_file_name is not None:  # the alembic command: log as alembic.ini says

@@ -15,7 +15,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }} import db
-from {{ cookiecutter.package_name }}.models import add_item, list_items
+from {{ cookiecutter.package_name }}.models import (
+    add_item,
+    list_items,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter()

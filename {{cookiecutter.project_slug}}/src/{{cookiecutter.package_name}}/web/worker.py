@@ -9,7 +9,9 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from pydantic import BaseModel
 
 from {{ cookiecutter.package_name }} import tasks
-from {{ cookiecutter.package_name }}.web.database import NewItem
+from {{ cookiecutter.package_name }}.web.database import (
+    NewItem,
+)
 
 
 @asynccontextmanager
