@@ -63,26 +63,24 @@ class SyntaxErrorCleanupExtension(Extension):
 
     Cookiecutter 2.7 deletes the half-generated project when rendering a file
     raises ``UndefinedError``, but leaves it behind on a ``TemplateSyntaxError``.
-    Every template source is parsed here first; a syntax error becomes an
-    ``UndefinedError`` naming the file, line and problem, so a broken template
-    leaves no directory either."""
+    The environment's parser (the one parse of each template source) turns a
+    syntax error into an ``UndefinedError`` naming the file, line and problem, so
+    a broken template leaves no directory either. The environment's class becomes
+    a subclass of its own class with that parser, as the sandbox below does."""
 
     def __init__(self, environment):
         super().__init__(environment)
-        self._checking = False
+        own = type(environment)
 
-    def preprocess(self, source, name, filename=None):
-        if self._checking:  # the parse below comes through here again
-            return source
-        self._checking = True
-        try:
-            self.environment.parse(source, name, filename)
-        except TemplateSyntaxError as error:
-            where = f"{error.name or 'template'}, line {error.lineno}"
-            raise UndefinedError(f"Jinja syntax error in {where}: {error.message}") from error
-        finally:
-            self._checking = False
-        return source
+        def parse(env, source, name, filename=None):
+            try:
+                return own._parse(env, source, name, filename)
+            except TemplateSyntaxError as error:
+                where = f"{error.name or 'template'}, line {error.lineno}"
+                message = f"Jinja syntax error in {where}: {error.message}"
+                raise UndefinedError(message) from error
+
+        environment.__class__ = type(f"SyntaxChecked{own.__name__}", (own,), {"_parse": parse})
 
 
 class SandboxExtension(Extension):

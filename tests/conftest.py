@@ -84,6 +84,22 @@ def pytest_configure(config):
         COMBINATIONS[:] = FULL_PRODUCT
 
 
+# Modules whose tests pytest-xdist spreads over the workers one by one: each test
+# stands alone, and what their module-scoped fixtures make (a template history,
+# a git repository) is cheap to make once per worker. Every other module, and
+# every class of one (a dev loop's ordered steps on one project), runs whole on
+# one worker, in order (--dist=loadgroup in pyproject.toml).
+SPREAD = {"test_update", "test_compare", "test_regenerate"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__
+        if module not in SPREAD:
+            scope = f"{module}::{item.cls.__name__}" if item.cls else module
+            item.add_marker(pytest.mark.xdist_group(scope))
+
+
 def pytest_sessionfinish(session):
     """Under pytest-xdist, a worker hands its counts and lines to the controller;
     the controller (or the one process, with -n 0), the last to finish, leaves the

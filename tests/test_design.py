@@ -267,16 +267,19 @@ def with_structural(options, names):
     return classification
 
 
+@functools.cache
+def design_with_new_flags(new):
+    """The design once ``new`` yes/no options the files branch on are added."""
+    names = [f"flag_{i}" for i in range(new)]
+    options = {**OPTIONS, **dict.fromkeys(names, False)}
+    return design.covering_design(options, with_structural(options, names))
+
+
 @pytest.mark.parametrize("new", range(1, 5))
 def test_a_new_structural_yes_no_option_at_most_doubles_the_structural_part(new):
     """Up to four new yes/no options the files branch on: each at most doubles the
     rows, which stay within the budget and cover every 3 structural options."""
-    names = [f"flag_{i}" for i in range(new)]
-    before = design.covering_design(
-        {**OPTIONS, **dict.fromkeys(names[:-1], False)}, with_structural(OPTIONS, names[:-1])
-    )
-    options = {**OPTIONS, **dict.fromkeys(names, False)}
-    after = design.covering_design(options, with_structural(options, names))
+    before, after = design_with_new_flags(new - 1), design_with_new_flags(new)
     assert len(after.rows) <= 2 * len(before.rows)
     assert len(after.rows) <= design.BUDGET
     assert after.strength >= design.MIN_STRENGTH
