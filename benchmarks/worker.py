@@ -17,8 +17,9 @@ interleaved, medians (min-max), with the machine's 1-minute load average
   restarts the app, which watches the same files); the time from the save to
   the new worker's start (its log line `Starting worker on all queues`,
   Docker's timestamp) and to the end (`succeeded`, database clock) of the
-  first job that ran the new code (its item has the prefix). A job the old
-  worker took before it noticed the save is counted, and another deferred.
+  first job that ran the new code (its item has the prefix), and to the POST
+  that deferred it (the app back). A job the old worker took before it
+  noticed the save is counted, and another deferred.
   The file is restored after each round, and the restarted worker waited for.
 
 The project's compose name is unique per run (bench-worker-<run id>); its
@@ -204,7 +205,7 @@ def reload(project, number, figures):
         attempt = 0
         while True:  # until a job ran the new code
             name = f"reload {number}.{attempt}"
-            job_id, _ = project.post(name)
+            job_id, sent = project.post(name)
             project.wait_until_succeeded(job_id)
             if project.item_named(f"edited {name}"):
                 break
@@ -217,6 +218,7 @@ def reload(project, number, figures):
         project.write(project.tasks, original)
     figures["reload_job"].append(ended - saved)
     figures["reload_worker"].append(started - saved)
+    figures["reload_app"].append(sent - saved)
     figures["old_code_jobs"].append(attempt)
     figures["load_reload"] += [before, os.getloadavg()[0]]
     # The restored code's worker, and the app, before the next figure.
@@ -238,7 +240,8 @@ def main():
     parser.add_argument("--keep", action="store_true", help="leave the project running")
     options = parser.parse_args()
     figures = {key: [] for key in ("defer_start", "defer_end", "post_seen", "load_latency")}
-    figures.update({key: [] for key in ("reload_job", "reload_worker", "old_code_jobs")})
+    keys = ("reload_job", "reload_worker", "reload_app", "old_code_jobs")
+    figures.update({key: [] for key in keys})
     figures["load_reload"] = []
     loads = [load()]
     root = tempfile.mkdtemp(prefix="bench-worker-")
@@ -267,6 +270,7 @@ def main():
         ("job latency: POST -> GET /jobs/{id} says succeeded", "post_seen", "load_latency"),
         ("reload: save of tasks.py -> a job on the new code ended", "reload_job", "load_reload"),
         ("reload: save of tasks.py -> the new worker started", "reload_worker", "load_reload"),
+        ("reload: save -> the POST of that job (the app restarted)", "reload_app", "load_reload"),
     ]
     print("| seconds, median (min-max) | | 1-min load (min-max) |\n| --- | --- | --- |")
     for name, key, load_key in rows:
