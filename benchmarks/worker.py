@@ -196,7 +196,6 @@ def reload(project, number, figures):
     """Save tasks.py: the time until a job deferred after it ran the new code."""
     time.sleep(IDLE)
     before = os.getloadavg()[0]
-    worker = project.newest_worker()
     original = project.read(project.tasks)
     assert ORIGINAL in original, f"{ORIGINAL!r} not in {project.tasks}"
     saved = time.time()
