@@ -1,10 +1,10 @@
 """Benchmark tools/update.py: the time to update one project to a newer template.
 
 Builds a template history from this checkout in a temporary directory (a git
-repository: v1 as it is, v2 with a README line and a Dockerfile comment
-changed), bakes the default project at v1 from it, commits it and edits its
-README (so the merge has work to do), then times, round after round (the two
-cases alternate):
+repository: v1 as it is, v2 with a README line and a comment of each
+Dockerfile@<package manager> changed), bakes the default project at v1 from
+it, commits it and edits its README (so the merge has work to do), then times,
+round after round (the two cases alternate):
 
 * fetched: ``tools/update.py PROJECT --to v2 --template <the local repository>``
   (the template already fetched: two renders and the merge);
@@ -60,13 +60,18 @@ def template_history(root, env):
         run(command, repo, env)
     with (repo / SLUG / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("\nAdded in v2.\n")
-    dockerfile = repo / SLUG / "Dockerfile"
-    dockerfile.write_text(
-        dockerfile.read_text(encoding="utf-8").replace(
-            "# The versions: each is set here", "# The versions (v2): each is set here"
-        ),
-        encoding="utf-8",
-    )
+    # Both variants: the post-generation hook keeps the package manager's one.
+    dockerfiles = sorted((repo / SLUG).glob("Dockerfile@*"))
+    assert dockerfiles, "no Dockerfile@<package manager> in the template"
+    for dockerfile in dockerfiles:
+        text = dockerfile.read_text(encoding="utf-8")
+        assert "# The versions: each is set here" in text, f"{dockerfile.name} changed"
+        dockerfile.write_text(
+            text.replace(
+                "# The versions: each is set here", "# The versions (v2): each is set here"
+            ),
+            encoding="utf-8",
+        )
     for command in (["git", "commit", "-q", "-am", "v2"], ["git", "tag", "v2"]):
         run(command, repo, env)
     return repo
