@@ -92,7 +92,21 @@ def pytest_configure(config):
 SPREAD = {"test_update", "test_compare", "test_regenerate"}
 
 
+# The longest modules start first, then the other Docker tests, then the fast
+# ones, which fill the gaps: a worker is never left alone with a long scenario at
+# the end while the other has nothing to do (pytest-xdist hands out the groups in
+# this order).
+LONGEST_FIRST = ["test_docker_swarm", "test_docker_db", "test_docker"]
+
+
 def pytest_collection_modifyitems(config, items):
+    def start(item):
+        module = item.module.__name__
+        if module in LONGEST_FIRST:
+            return LONGEST_FIRST.index(module)
+        return len(LONGEST_FIRST) + (0 if item.get_closest_marker("docker") else 1)
+
+    items.sort(key=start)  # stable: each module's tests stay in their order
     for item in items:
         module = item.module.__name__
         if module not in SPREAD:
