@@ -88,14 +88,11 @@ def pytest_configure(config):
 # stands alone, and what their module-scoped fixtures make (a template history,
 # a git repository) is cheap to make once per worker. Every other module, and
 # every class of one (a dev loop's ordered steps on one project), runs whole on
-# one worker, in order (--dist=loadgroup in pyproject.toml).
+# one worker, in order (--dist=loadscope in pyproject.toml).
 SPREAD = {"test_update", "test_compare", "test_regenerate"}
-
-
 # The longest modules start first, then the other Docker tests, then the fast
 # ones, which fill the gaps: a worker is never left alone with a long scenario at
-# the end while the other has nothing to do (pytest-xdist hands out the groups in
-# this order).
+# the end while the other has nothing to do.
 LONGEST_FIRST = ["test_docker_swarm", "test_docker_db", "test_docker"]
 
 
@@ -107,11 +104,22 @@ def pytest_collection_modifyitems(config, items):
         return len(LONGEST_FIRST) + (0 if item.get_closest_marker("docker") else 1)
 
     items.sort(key=start)  # stable: each module's tests stay in their order
-    for item in items:
-        module = item.module.__name__
-        if module not in SPREAD:
-            scope = f"{module}::{item.cls.__name__}" if item.cls else module
-            item.add_marker(pytest.mark.xdist_group(scope))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's loadscope, handing out the scopes in the order above (not
+    the most tests first), each test of a SPREAD module a scope of its own."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            if Path(nodeid.split("::")[0]).stem in SPREAD:
+                return nodeid
+            return super()._split_scope(nodeid)
+
+    config.option.loadscopereorder = False
+    return Scheduling(config, log)
 
 
 def pytest_sessionfinish(session):
@@ -253,3 +261,4 @@ def all_projects(tmp_path_factory):
             projects = bake_all(shared)
             index.write_text(json.dumps({k: str(v) for k, v in projects.items()}), "utf-8")
     return {key: Path(value) for key, value in json.loads(index.read_text("utf-8")).items()}
+
