@@ -261,4 +261,3 @@ def all_projects(tmp_path_factory):
             projects = bake_all(shared)
             index.write_text(json.dumps({k: str(v) for k, v in projects.items()}), "utf-8")
     return {key: Path(value) for key, value in json.loads(index.read_text("utf-8")).items()}
-
