@@ -20,7 +20,9 @@ def conninfo() -> str:
     return url.render_as_string(hide_password=False)
 
 
-app = App(connector=PsycopgConnector(conninfo=conninfo))
+# Connections made on first use (min_size=0), up to 4: the web app starts, and
+# answers /health and /ready, while the database is down (a reload, a restart).
+app = App(connector=PsycopgConnector(conninfo=conninfo, min_size=0, max_size=4))
 
 
 @app.task(retry=RetryStrategy(max_attempts=2, wait=5))
