@@ -20,8 +20,8 @@ def conninfo() -> str:
     return url.render_as_string(hide_password=False)
 
 
-# Connections made on first use (min_size=0), up to 4: the web app starts, and
-# answers /health and /ready, while the database is down (a reload, a restart).
+# Connections made on first use (min_size=0), up to 4: what opens the queue
+# starts while the database is down (a reload, a restart) and connects once it is up.
 app = App(connector=PsycopgConnector(conninfo=conninfo, min_size=0, max_size=4))
 
 
