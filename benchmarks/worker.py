@@ -36,7 +36,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -50,7 +49,7 @@ from cookiecutter.main import cookiecutter
 
 # The template's tests' helpers: one way to run a command, a baked project.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from helpers import TEMPLATE, ComposeProject, compose_environment, run
+from helpers import TEMPLATE, ComposeProject, JobQueue, compose_environment, free_port, psql, run
 
 RUN_ID = uuid.uuid4().hex[:6]
 ANSWERS = {"package_manager": "uv", "app_type": "web", "database": "postgres"}
@@ -62,13 +61,7 @@ IDLE = 1.0  # seconds between jobs: the worker is waiting on LISTEN again
 POLL = 0.02  # seconds between two GET /jobs/{id}
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Project(ComposeProject):
+class Project(ComposeProject, JobQueue):
     def __init__(self, root):
         slug = f"bench-worker-{RUN_ID}"
         path = cookiecutter(
@@ -87,9 +80,7 @@ class Project(ComposeProject):
 
     def sql(self, query):
         """Run ``query`` with psql in the db container; its rows as lists of columns."""
-        script = 'psql -U "$POSTGRES_USER" -d "$1" -AtF "|" -v ON_ERROR_STOP=1 -c "$2"'
-        result = self.compose("exec", "-T", "db", "sh", "-c", script, "sh", self.package, query)
-        return [line.split("|") for line in result.stdout.splitlines()]
+        return psql(self, self.package, query)
 
     def post(self, name, seconds=60):
         """POST /jobs/add-item {"name": name}, again while the app does not answer
@@ -124,30 +115,6 @@ class Project(ComposeProject):
             assert status in (None, "todo", "doing"), (job_id, status)
             assert time.monotonic() < deadline, self.compose("logs", "worker").stdout[-3000:]
             time.sleep(POLL)
-
-    def events(self, job_id):
-        """{event: the database's clock, in seconds since the epoch} of a job."""
-        rows = self.sql(
-            "SELECT type, extract(epoch FROM at) FROM procrastinate_events"
-            f" WHERE job_id = {int(job_id)} ORDER BY id"
-        )
-        return {event: float(at) for event, at in rows}
-
-    def newest_worker(self):
-        return int(self.sql("SELECT coalesce(max(id), 0) FROM procrastinate_workers")[0][0])
-
-    def registered_after(self, worker_id, seconds=60):
-        """Wait for a worker newer than ``worker_id``; when it registered (database
-        clock: its first heartbeat, the row's insertion, read before the next, 10 s on)."""
-        query = (
-            "SELECT extract(epoch FROM last_heartbeat) FROM procrastinate_workers"
-            f" WHERE id > {int(worker_id)} ORDER BY id LIMIT 1"
-        )
-        deadline = time.monotonic() + seconds
-        while not (found := self.sql(query)):
-            assert time.monotonic() < deadline, self.compose("logs", "worker").stdout[-3000:]
-            time.sleep(0.1)
-        return float(found[0][0])
 
     def worker_started_after(self, moment):
         """When the worker logged that it started (Docker's clock, the host's) first
@@ -185,7 +152,7 @@ def latency(project, number, figures):
     before = os.getloadavg()[0]
     job_id, sent = project.post(f"job {number}")
     seen = project.wait_until_succeeded(job_id)
-    events = project.events(job_id)
+    events = project.job_times(job_id)
     figures["defer_start"].append(events["started"] - events["deferred"])
     figures["defer_end"].append(events["succeeded"] - events["deferred"])
     figures["post_seen"].append(seen - sent)
@@ -210,7 +177,7 @@ def reload(project, number, figures):
                 break
             assert project.item_named(name), f"no item of job {job_id}"
             attempt += 1
-        ended = project.events(job_id)["succeeded"]
+        ended = project.job_times(job_id)["succeeded"]
         started = project.worker_started_after(saved)
     finally:
         worker = project.newest_worker()
@@ -221,7 +188,7 @@ def reload(project, number, figures):
     figures["old_code_jobs"].append(attempt)
     figures["load_reload"] += [before, os.getloadavg()[0]]
     # The restored code's worker, and the app, before the next figure.
-    project.registered_after(worker)
+    project.wait_for_worker_after(worker, seconds=60)
     project.wait_until_succeeded(project.post(f"restored {number}")[0])
 
 

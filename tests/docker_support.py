@@ -7,7 +7,6 @@ import functools
 import json
 import os
 import re
-import socket
 import ssl
 import time
 import urllib.request
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import bake_ok
-from helpers import ComposeProject, compose_environment, run, shown
+from helpers import ComposeProject, compose_environment, free_port, run, shown  # noqa: F401
 
 NON_DEFAULT_UID = 1234
 UNSET = None  # HOST_UID/HOST_GID not set: compose's default, 1000
@@ -121,12 +120,6 @@ def step(test):
             raise
 
     return checked
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(url, insecure=False):

@@ -9,8 +9,10 @@ the command, its exit status and the end of its output."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +92,52 @@ def compose_environment(host_uid=None, host_gid=None):
         gid = host_uid if host_gid is None else host_gid
         env.update(HOST_UID=str(host_uid), HOST_GID=str(gid))
     return env
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def psql(project, database, query):
+    """``query`` run with psql in ``project``'s db container (database=postgres),
+    on ``database``: its rows, as lists of columns."""
+    script = 'psql -U "$POSTGRES_USER" -d "$1" -AtF "|" -v ON_ERROR_STOP=1 -c "$2"'
+    result = project.compose("exec", "-T", "db", "sh", "-c", script, "sh", database, query)
+    return [line.split("|") for line in result.stdout.splitlines()]
+
+
+class JobQueue:
+    """procrastinate's own tables (worker=procrastinate), for a project class that
+    has ``sql(query)`` and ``compose(...)``: times by the database's clock, in
+    seconds since the epoch."""
+
+    def job_times(self, job_id):
+        """{event (deferred, started, succeeded, ...): when} of a job."""
+        rows = self.sql(
+            "SELECT type, extract(epoch FROM at) FROM procrastinate_events"
+            f" WHERE job_id = {int(job_id)} ORDER BY id"
+        )
+        return {event: float(at) for event, at in rows}
+
+    def newest_worker(self):
+        """The id of the newest worker registered in the database (0: none)."""
+        return int(self.sql("SELECT coalesce(max(id), 0) FROM procrastinate_workers")[0][0])
+
+    def wait_for_worker_after(self, worker_id, seconds=30):
+        """Wait until a worker newer than ``worker_id`` registered; when it did
+        (its first heartbeat, the row's insertion)."""
+        query = (
+            "SELECT extract(epoch FROM last_heartbeat) FROM procrastinate_workers"
+            f" WHERE id > {int(worker_id)} ORDER BY id LIMIT 1"
+        )
+        deadline = time.monotonic() + seconds
+        while not (found := self.sql(query)):
+            assert time.monotonic() < deadline, self.compose("logs", "worker").stdout[-3000:]
+            time.sleep(0.1)
+        return float(found[0][0])
 
 
 class ComposeProject:

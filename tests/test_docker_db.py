@@ -45,7 +45,7 @@ from docker_support import (
     step,
     wait_for_answer,
 )
-from helpers import STRICT_PYTEST, bake, passed_silently, run, shown
+from helpers import STRICT_PYTEST, JobQueue, bake, passed_silently, psql, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -64,7 +64,7 @@ NEW_COLUMN = (
 )
 
 
-class DatabaseProject:
+class DatabaseProject(JobQueue):
     """What the steps need beyond DevProject: the database, and the app's answers."""
 
     def __init__(self, project, web_port):
@@ -84,11 +84,7 @@ class DatabaseProject:
 
     def sql(self, query, database=None):
         """Run ``query`` with psql in the db container; its rows as lists of columns."""
-        script = 'psql -U "$POSTGRES_USER" -d "$1" -AtF "|" -v ON_ERROR_STOP=1 -c "$2"'
-        result = self.compose(
-            "exec", "-T", "db", "sh", "-c", script, "sh", database or self.database, query
-        )
-        return [line.split("|") for line in result.stdout.splitlines()]
+        return psql(self.project, database or self.database, query)
 
     def items(self, database=None):
         return [name for _, name in self.sql("SELECT id, name FROM items ORDER BY id", database)]
@@ -152,31 +148,6 @@ class DatabaseProject:
             assert not answered or job["status"] in ("todo", "doing"), job
             assert time.monotonic() < deadline, (job, self.compose("logs", "worker").stdout[-3000:])
             time.sleep(0.1)
-
-    def newest_worker(self):
-        """The id of the newest worker registered in the database (0: none)."""
-        return int(self.sql("SELECT coalesce(max(id), 0) FROM procrastinate_workers")[0][0])
-
-    def wait_for_worker_after(self, worker_id, seconds=30):
-        """Wait until a worker newer than ``worker_id`` registered; when it did, by
-        the database's clock, in seconds since the epoch."""
-        query = (
-            "SELECT extract(epoch FROM last_heartbeat) FROM procrastinate_workers"
-            f" WHERE id > {int(worker_id)} ORDER BY id LIMIT 1"
-        )
-        deadline = time.monotonic() + seconds
-        while not (found := self.sql(query)):
-            assert time.monotonic() < deadline, self.compose("logs", "worker").stdout[-3000:]
-            time.sleep(0.1)
-        return float(found[0][0])
-
-    def job_times(self, job_id):
-        """{event: the database's clock, in seconds since the epoch} of a job."""
-        rows = self.sql(
-            "SELECT type, extract(epoch FROM at) FROM procrastinate_events"
-            f" WHERE job_id = {int(job_id)} ORDER BY id"
-        )
-        return {event: float(at) for event, at in rows}
 
     def worker_container(self):
         """(container ID, start time) of the worker service."""
