@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import bake_ok
+from conftest import PYTHON_VERSIONS, bake_ok
 from docker_support import NAME, Checkout, chown_tree, free_port, get, slug, wait_for_answer  # noqa: F401
 from helpers import remove_compose_project, run, shown
 
@@ -255,13 +255,26 @@ def test_7_up_in_one_checkout_does_not_touch_the_others_app(checkouts):
 
 
 def test_8_clean_removes_only_its_own(checkouts):
-    made, _, _ = checkouts
+    made, root, _ = checkouts
     one, two = made["one"], made["two"]
     running = one.app()
     # Each checkout's production image is its own, <project>-prod (as `make
-    # prod-build` names it; a tag of the test image stands in for a build here).
+    # prod-build` names it, with the compose project's label that `down --rmi
+    # local` looks for). A one-line build of the base image stands in for it: a
+    # tag of the test image would give `down` two names of one image to remove at
+    # once, which Docker 20.10 can fail ("unrecognized image ID"), and a real
+    # production image is never the test image.
+    context = root / "standin"  # empty: nothing to send
+    context.mkdir()
     for checkout in (one, two):
-        run(["docker", "tag", f"{checkout.project}-test", f"{checkout.project}-prod"])
+        dockerfile = root / f"{checkout.project}.Dockerfile"
+        dockerfile.write_text(
+            f"FROM python:{PYTHON_VERSIONS[0]}-slim\n"
+            f"LABEL com.docker.compose.project={checkout.project}\n",
+            encoding="utf-8",
+        )
+        image = f"{checkout.project}-prod"
+        run(["docker", "build", "--quiet", "--tag", image, "--file", dockerfile, context])
     two.make("clean")
     assert two.image("app") is None and two.image("test") is None
     assert two.image("prod") is None, "make clean keeps its own production image"
