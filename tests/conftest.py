@@ -103,7 +103,20 @@ def pytest_collection_modifyitems(config, items):
             return LONGEST_FIRST.index(module)
         return len(LONGEST_FIRST) + (0 if item.get_closest_marker("docker") else 1)
 
-    items.sort(key=start)  # stable: each module's tests stay in their order
+    def scenario(item):
+        """A scenario's steps (one class-scoped `loop` project) are one group."""
+        spec = getattr(item, "callspec", None)
+        if spec and "loop" in spec.params:
+            return (item.cls.__name__, spec.id)
+        return item.nodeid
+
+    # Each group where its first item was collected, its steps in the order of
+    # the source: a step that only some projects run (a module's
+    # pytest_generate_tests) must not move ahead of its project's earlier steps.
+    first = {}
+    for index, item in enumerate(items):
+        first.setdefault(scenario(item), index)
+    items.sort(key=lambda item: (start(item), first[scenario(item)], item.location[1]))
 
 
 @pytest.hookimpl(optionalhook=True)
