@@ -19,6 +19,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 from repository import ANSWERS_FILE, ToolError, option
@@ -220,8 +222,8 @@ def template_options(template_dir):
 
 
 def bake(template_dir, values, work, name="out"):
-    """Run cookiecutter (in a child process, so its hooks' messages are captured)
-    on the template with ``values`` as a replay file, into ``work/name``; return the
+    """Run cookiecutter (in a child process, so its hooks' messages are captured:
+    run_cookiecutter) on the template with ``values`` as a replay file, into ``work/name``; return the
     project directory. Raises Refused when the template's hooks refuse an answer."""
     work = Path(work)
     out = work / name
@@ -230,18 +232,11 @@ def bake(template_dir, values, work, name="out"):
     settings = {"cookiecutters_dir": str(work / "cache"), "replay_dir": str(work / "replay")}
     config.write_text(json.dumps(settings), encoding="utf-8")  # JSON is YAML
     replay.write_text(json.dumps({"cookiecutter": values}, ensure_ascii=False), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--config-file", str(config),
-         "--replay-file", str(replay), "--output-dir", str(out), str(template_dir)],
-        cwd=work,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        # Cookiecutter leaves its rendered hook scripts in TMPDIR: keep them in ``work``.
-        env={**os.environ, "TMPDIR": str(work), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"},
-        check=False,
-    )  # fmt: skip
+    arguments = ["--config-file", str(config), "--replay-file", str(replay),
+                 "--output-dir", str(out), str(template_dir)]  # fmt: skip
+    # Cookiecutter leaves its rendered hook scripts in TMPDIR: keep them in ``work``.
+    environment = {"TMPDIR": str(work), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8"}
+    result = run_cookiecutter(arguments, work, environment)
     if result.returncode == 0 and out.is_dir() and len(list(out.iterdir())) == 1:
         return next(out.iterdir())
     lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
@@ -250,6 +245,51 @@ def bake(template_dir, values, work, name="out"):
         if match:
             raise Refused(match.group(1), line.removeprefix("error: "))
     raise ToolError(f"cookiecutter failed: {lines[-1] if lines else result.returncode}")
+
+
+def run_cookiecutter(arguments, cwd, environment):
+    """Cookiecutter's command line on ``arguments`` in ``cwd``, with ``environment``
+    added, its output captured. Where the system can fork, in a forked child of
+    this process, which imports cookiecutter once for all its bakes (a new
+    interpreter takes about as long to import it as a bake takes); elsewhere, in
+    a new interpreter."""
+    if not hasattr(os, "fork"):
+        return subprocess.run(
+            [sys.executable, "-m", "cookiecutter", *arguments],
+            cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8",
+            errors="replace", env={**os.environ, **environment}, check=False,
+        )  # fmt: skip
+    from cookiecutter.cli import main
+
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child, which never returns
+            status = 1
+            try:
+                os.chdir(cwd)
+                os.environ.update(environment)
+                tempfile.tempdir = None  # TMPDIR is read again
+                sys.dont_write_bytecode = True  # the template's local_extensions.py
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                os.dup2(stdout.fileno(), 1)
+                os.dup2(stderr.fileno(), 2)
+                main.main(args=arguments, prog_name="cookiecutter")
+            except SystemExit as stop:
+                status = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+            except BaseException:  # noqa: BLE001 (whatever it was, the child ends here)
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(status)
+        _, wait_status = os.waitpid(pid, 0)
+        captured = []
+        for file in (stdout, stderr):
+            file.seek(0)
+            captured.append(file.read().decode("utf-8", errors="replace"))
+    return subprocess.CompletedProcess(arguments, os.waitstatus_to_exitcode(wait_status), *captured)
 
 
 def record_source(project, source):
