@@ -51,6 +51,7 @@ DEFAULT_FILES = {
     "scripts/docker-check.sh",
     "scripts/ports.sh",
     "scripts/requirements.py",
+    "scripts/run.sh",
     "scripts/template.sh",
     "scripts/test-container.sh",
     "src/my_cool_project/__init__.py",

@@ -420,7 +420,8 @@ class TestDatabase:
             finally:
                 os.killpg(server.pid, signal.SIGINT)
                 server.communicate(timeout=30)
-            # make exits at once on Ctrl-C; compose stops and removes the container after it.
+            # make exits at once on Ctrl-C; the container goes after it, also when compose
+            # died of the Ctrl-C without stopping it (scripts/run.sh removes it then).
             labels = [
                 f"label=com.docker.compose.{k}" for k in (f"project={loop.slug}", "service=prod")
             ]

@@ -9,4 +9,4 @@ watch: ## Serve the app; rebuild when pyproject.toml or the lock file changes
 debug: ## Serve the app (with reload) under debugpy: attach an editor on port 5678
 	@sh scripts/debug.sh app --publish APP_PORT:{{ cookiecutter.port }} -- -m uvicorn {{ cookiecutter.package_name }}.web:app --host=0.0.0.0 --port={{ cookiecutter.port }} --reload --reload-dir=/src
 prod: prod-build ## Build and serve the production image (on the app's port)
-	sh scripts/ports.sh APP_PORT:{{ cookiecutter.port }} -- docker compose run --rm --service-ports prod
+	sh scripts/run.sh prod APP_PORT:{{ cookiecutter.port }} -- --service-ports prod

@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make debug` and `make debug-test`: run a Python module in a one-off container
 # of SERVICE under debugpy, which waits until your editor attaches
-# (.vscode/launch.json) on DEBUG_PORT (5678), published on 127.0.0.1 only; a
-# port that is taken is named in one line (scripts/ports.sh).
+# (.vscode/launch.json) on DEBUG_PORT (5678), published on 127.0.0.1 only, in
+# a container removed afterwards, also after an early Ctrl-C (scripts/run.sh).
 # Frozen standard-library modules are off, so the debugger sees all of them.
 #
 # --publish NAME:PORT also publishes the container's PORT on the host port
@@ -22,15 +22,7 @@ if [ "${1-}" = --publish ]; then
     shift 2
 fi
 [ $# -gt 0 ] && shift # the --
-# A name of its own: Ctrl-C before compose has attached stops compose but not
-# the container, which would hold the ports; it is removed after, whatever happened.
-name="$(sh scripts/dev-env.sh)-$service-debug"
 echo "waiting for a debugger on 127.0.0.1:$port" >&2
-trap : INT
-status=0
 # shellcheck disable=SC2086 # the settings and options are words
-sh scripts/ports.sh $settings -- docker compose run --rm --name "$name" $options "$service" \
-    python -X frozen_modules=off -m debugpy --listen "0.0.0.0:$port" --wait-for-client "$@" ||
-    status=$?
-docker rm --force "$name" >/dev/null 2>&1
-exit "$status"
+exec sh scripts/run.sh "$service-debug" $settings -- $options "$service" \
+    python -X frozen_modules=off -m debugpy --listen "0.0.0.0:$port" --wait-for-client "$@"
