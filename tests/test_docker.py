@@ -3,10 +3,11 @@
 TestDevLoop proves the template's promise, a dev loop with no rebuilds, once per
 (package manager, Python version) of DEV_LOOP_MATRIX: each class instance bakes
 one project, builds it once, and runs the numbered steps against it in order,
-the rebuilds (09a-09c) on the default Python alone (run the whole class, not one step: later steps build on earlier ones, and fail
-as "not run" once an earlier step has failed). The checkout belongs to uid 1234
-and compose gets HOST_UID=HOST_GID=1234, as for a real host user who is not the
-image's default 1000. Other tests cover what that scenario does not: root and
+the rebuilds (09a-09c) on the default Python alone (run the whole class, not
+one step: later steps build on earlier ones, and fail as "not run" once an
+earlier step has failed). The checkout belongs to uid 1234 and compose gets
+HOST_UID=HOST_GID=1234, as for a real host user who is not the image's default
+1000. Other tests cover what that scenario does not: root and
 an unset HOST_UID, the lock-file flows, and `docker compose config` for every
 combination of options.
 

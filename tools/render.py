@@ -223,8 +223,9 @@ def template_options(template_dir):
 
 def bake(template_dir, values, work, name="out"):
     """Run cookiecutter (in a child process, so its hooks' messages are captured:
-    run_cookiecutter) on the template with ``values`` as a replay file, into ``work/name``; return the
-    project directory. Raises Refused when the template's hooks refuse an answer."""
+    run_cookiecutter) on the template with ``values`` as a replay file, into
+    ``work/name``; return the project directory. Raises Refused when the
+    template's hooks refuse an answer."""
     work = Path(work)
     out = work / name
     shutil.rmtree(out, ignore_errors=True)
