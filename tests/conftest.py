@@ -104,7 +104,8 @@ def pytest_collection_modifyitems(config, items):
         return len(LONGEST_FIRST) + (0 if item.get_closest_marker("docker") else 1)
 
     def scenario(item):
-        """A scenario's steps (one class-scoped `loop` project) are one group."""
+        """A scenario's steps (one class-scoped `loop` project) are one group. The
+        fixture's name is the key: a scenario under another name is not grouped."""
         spec = getattr(item, "callspec", None)
         if spec and "loop" in spec.params:
             return (item.cls.__name__, spec.id)
