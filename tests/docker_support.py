@@ -227,14 +227,27 @@ def compose_prod(project, stack, *args, check=True):
 
 
 def remove_production(project, stack):
-    """`down -v` of the production project; True when nothing of it is left."""
-    compose_prod(project, stack, "down", "--volumes", "--remove-orphans", check=False)
+    """`down -v` of the production project; what of it is left: containers,
+    volumes and networks with its label, and the volumes its containers had
+    mounted (an anonymous one has no label, and can outlive a recreate)."""
     label = f"label=com.docker.compose.project={stack}"
+    containers = run(["docker", "ps", "-aq", "--filter", label]).stdout.split()
+    names = '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}'
+    mounted = set()
+    if containers:
+        mounted = set(run(["docker", "inspect", "-f", names, *containers]).stdout.split())
+    compose_prod(project, stack, "down", "--volumes", "--remove-orphans", check=False)
     left = [
-        run(["docker", kind, "ls" if kind != "ps" else "-a", "-q", "--filter", label]).stdout
+        name
         for kind in ("ps", "volume", "network")
+        for name in run(
+            ["docker", kind, "ls" if kind != "ps" else "-a", "-q", "--filter", label]
+        ).stdout.split()
     ]
-    return left == ["", "", ""]
+    for volume in sorted(mounted - set(left)):
+        if run(["docker", "volume", "inspect", volume], check=False).returncode == 0:
+            left.append(volume)
+    return left
 
 
 def container_facts(container):

@@ -505,7 +505,7 @@ class TestDatabase:
             migrated = compose_prod(loop.project, stack, "exec", "-T", "db", "sh", "-c", script)
             assert migrated.stdout.split() == [head_revision(loop)], shown(migrated)
         finally:
-            assert remove_production(loop.project, stack), "down -v left something"
+            assert remove_production(loop.project, stack) == [], "down -v left these"
             run(["docker", "image", "rm", f"{image}:1"], check=False)
 
 
