@@ -21,7 +21,7 @@ import pytest
 
 from conftest import bake_ok
 from docker_support import chown_tree, slug
-from helpers import compose_environment, run, shown
+from helpers import ComposeProject, compose_environment, run, shown
 
 pytestmark = pytest.mark.docker
 
@@ -132,5 +132,6 @@ def test_pip_cache_mount_downloads_only_the_new_package(cookies, proxy):
         assert re.search(r"Using cached pytest-\S+\.whl", log), shown(second)
         assert "Successfully installed" in log and " six-" in log, shown(second)
     finally:
-        run(["docker", "compose", "down", "--rmi", "local", "--remove-orphans"], project, env,
-            check=False)  # fmt: skip
+        # Both builds' images: `down --rmi local` would leave the first, which the
+        # second replaced.
+        ComposeProject(project, env, name).down()
