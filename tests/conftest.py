@@ -136,16 +136,54 @@ def pytest_xdist_make_scheduler(config, log):
     return Scheduling(config, log)
 
 
+# What the suite's compose projects (dl-… and the benchmark's bench-…) left in
+# Docker when the run started: a run that was cut short leaves some.
+LEFT_BEFORE = set()
+PROJECT_LABEL = "com.docker.compose.project"
+
+
+def docker_objects_of_the_suite():
+    """{"<kind> <id> (<compose project>)"} of every container, image (a replaced
+    one too), volume and network of a compose project named dl-… or bench-…."""
+    found = set()
+    for kind, listing, key in (
+        ("container", ["ps", "-aq"], "{{.Id}} {{index .Config.Labels"),
+        ("image", ["image", "ls", "-aq"], "{{.Id}} {{index .Config.Labels"),
+        ("volume", ["volume", "ls", "-q"], "{{.Name}} {{index .Labels"),
+        ("network", ["network", "ls", "-q"], "{{.Id}} {{index .Labels"),
+    ):
+        ids = run(["docker", *listing, "--filter", f"label={PROJECT_LABEL}"], check=False)
+        if not ids.stdout.split():
+            continue
+        template = f'{key} "{PROJECT_LABEL}"}}}}'
+        shown = run(
+            ["docker", kind, "inspect", "-f", template, *set(ids.stdout.split())], check=False
+        )
+        for id_, project in (line.split() for line in shown.stdout.splitlines() if " " in line):
+            if project.startswith(("dl-", "bench-")):
+                found.add(f"{kind} {id_[:19]} ({project})")
+    return found
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput") and docker_problem() is None:
+        LEFT_BEFORE.update(docker_objects_of_the_suite())
+
+
 def pytest_sessionfinish(session):
     """Under pytest-xdist, a worker hands its counts and lines to the controller;
     the controller (or the one process, with -n 0), the last to finish, leaves the
-    swarm this run made."""
+    swarm this run made, and fails the run if its tests left anything in Docker."""
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["bakes"] = dict(BAKES)
         session.config.workeroutput["report"] = list(REPORT)
         session.config.workeroutput["swarm_made"] = SWARM["made"]
-    elif SWARM["made"]:
+        return
+    if SWARM["made"]:
         run(["docker", "swarm", "leave", "--force"], check=False)
+    if docker_problem() is None and (left := docker_objects_of_the_suite() - LEFT_BEFORE):
+        REPORT.append(f"FAILED: the tests left {len(left)} Docker objects: {sorted(left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(optionalhook=True)
