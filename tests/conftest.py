@@ -161,7 +161,7 @@ def docker_objects_of_the_suite():
         )
         for id_, project in (line.split() for line in shown.stdout.splitlines() if " " in line):
             if project.startswith(("dl-", "bench-")):
-                found.add(f"{kind} {id_[:19]} ({project})")
+                found.add(f"{kind} {id_} ({project})")
     return found
 
 
