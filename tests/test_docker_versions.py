@@ -52,7 +52,9 @@ def make(project, tmp_path):
     (bin_dir / "docker").chmod(0o755)
     log = tmp_path / "docker.log"
 
-    def run(target, engine, compose, server="Docker Engine - Community", path=None, ps=""):
+    def run(
+        target, engine, compose, server="Docker Engine - Community", path=None, ps="", cwd=None
+    ):
         env = {
             **os.environ,
             "PATH": path or f"{bin_dir}:{os.environ['PATH']}",
@@ -64,7 +66,7 @@ def make(project, tmp_path):
         }
         result = subprocess.run(
             [make_command, target],
-            cwd=project,
+            cwd=cwd or project,
             env=env,
             capture_output=True,
             text=True,
@@ -143,3 +145,15 @@ def test_help_and_template_diff_need_no_docker(make):
     result, ran = make("help", "", "")
     assert result.returncode == 0 and "prod-build" in result.stdout, result.stderr
     assert ran == []
+
+
+def test_the_cluster_targets_need_no_docker(make, cookies):
+    """kubectl alone runs them (the no-Docker goals of a feature: its NO_DOCKER)."""
+    project = bake_ok(cookies, deploy="kubernetes")
+    result, ran = make("cluster-config", "", "", cwd=project)
+    assert "Docker" not in result.stderr and ran == [], result.stderr
+    if shutil.which("kubectl"):  # without it, cluster.sh says so in one line instead
+        assert result.returncode == 0 and "kind: Deployment" not in result.stdout, result.stderr
+        assert "kind: Job" in result.stdout, result.stdout[:2000]
+    result, _ = make("prod-config", "", "", cwd=project)  # compose's: Docker is checked
+    assert result.returncode != 0 and "the Docker Engine does not answer" in result.stderr
