@@ -409,6 +409,16 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
         else f"requires {NEW_DEPENDENCY}, which is not installed"
     )
     assert expected in stale.stdout + stale.stderr, shown(stale)
+    # ... and so does the production image's (pip: its lock is a constraint,
+    # which lets a dependency it lacks through; the freeze is checked against it).
+    stale = project.make("prod-build", check=False)
+    assert stale.returncode != 0, shown(stale)
+    expected = (
+        "needs to be updated"
+        if package_manager == "uv"
+        else f"error: requirements.lock.txt lacks {NEW_DEPENDENCY}=="
+    )
+    assert expected in stale.stdout + stale.stderr, shown(stale)
 
     # ... until the lock is made again: `make add` adds, locks and rebuilds in one go.
     project.write("pyproject.toml", text)
@@ -416,4 +426,6 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
     assert f'"{NEW_DEPENDENCY}' in project.read("pyproject.toml")
     assert NEW_DEPENDENCY in lock.read_text(encoding="utf-8")
     project.compose("run", "--rm", "app", "python", "-c", f"import {NEW_DEPENDENCY}")
+    project.make("prod-build")  # the lock pins every production dependency: it passes
+    project.compose("run", "--rm", "prod", "python", "-c", f"import {NEW_DEPENDENCY}")
     assert_checkout_clean(project)
