@@ -337,6 +337,30 @@ def test_staging_and_production_are_the_environments_docs_deploy_describes(trees
     assert (staging["spec"]["replicas"], production["spec"]["replicas"]) == (1, 2)
 
 
+
+def test_each_overlay_sizes_a_cli_project_s_uncommented_cronjob_as_its_job(
+    trees, kubectl, tmp_path
+):
+    """The base's nightly CronJob, uncommented, gets each overlay's resources, as
+    the Job does, not the base's."""
+    for number, tree in enumerate(tree for tree in trees if not tree.web):
+        k8s = tmp_path / str(number)
+        shutil.copytree(tree.project / "deploy" / "k8s", k8s)
+        app = k8s / "base" / "app.yaml"
+        app.write_text(uncomment_cronjob(app.read_text(encoding="utf-8")), encoding="utf-8")
+        base = [doc for doc in yaml.safe_load_all(app.read_text(encoding="utf-8")) if doc]
+        (job,) = by_kind(base, "Job")
+        sized = {"base": dig(job, *POD_SPEC["Job"])["containers"][0]["resources"]}
+        for overlay in OVERLAYS:
+            resources = {
+                doc["kind"]: dig(doc, *POD_SPEC[doc["kind"]])["containers"][0]["resources"]
+                for doc in render(kubectl, k8s / "overlays" / overlay)
+                if doc["kind"] in ("Job", "CronJob")
+            }
+            assert resources["CronJob"] == resources["Job"], (tree.project, overlay, resources)
+            sized[overlay] = resources["Job"]
+        assert len({json.dumps(value, sort_keys=True) for value in sized.values()}) == 3, sized
+
 # --- Parity with compose.prod.yaml ------------------------------------------------
 
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
