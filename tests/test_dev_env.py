@@ -74,6 +74,22 @@ def test_a_copied_env_gets_this_checkouts_name_and_keeps_the_rest(checkout, tmp_
     assert "down" not in said and "rm" not in said.split()
 
 
+
+def test_a_copy_by_another_user_gets_its_owners_uid(checkout, tmp_path):
+    """The uid and gid in a copied .env were the other checkout's owner's: the
+    containers would write files this one's owner cannot remove."""
+    first, _ = dev_env(checkout, HOST_UID="5", HOST_GID="6")
+    assert "HOST_UID=5\nHOST_GID=6\n" in first
+    copy = shutil.copytree(checkout, tmp_path / "b" / checkout.name)
+    owner = f"{copy.stat().st_uid}:{copy.stat().st_gid}"
+    text, said = dev_env(copy)
+    uid, gid = owner.split(":")
+    assert text == first.replace(project(first)[0], project(text)[0]).replace(
+        "HOST_UID=5\nHOST_GID=6\n", f"HOST_UID={uid}\nHOST_GID={gid}\n"
+    )
+    assert f"came along too (5:6): now {owner}" in said.splitlines()[-1], said
+    assert dev_env(copy) == (text, ""), "a second run changes nothing"
+
 @pytest.mark.parametrize("name", ["my-cool-project", "team-db", "my-cool-project-shared"])
 def test_a_name_the_user_chose_is_kept(checkout, name):
     (checkout / ".env").write_text(f"COMPOSE_PROJECT_NAME={name}\nHOST_UID=5\nHOST_GID=6\n")

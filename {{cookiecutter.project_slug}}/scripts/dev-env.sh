@@ -14,7 +14,8 @@
 #
 # A value you set is never changed, with one exception: a name of the form
 # above that belongs to another directory (a copied or moved checkout) is
-# replaced by this directory's.
+# replaced by this directory's, and the HOST_UID/HOST_GID that came with it by
+# the uid and gid that own this directory.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,11 @@ own=$(printf '%s-%08x' "$slug" "$(pwd -P | cksum | cut -d ' ' -f 1)")
 [ -f .env ] || : >.env
 
 value() { sed -n "s/^$1=//p" .env | tail -n 1; }
+# Rewritten in place (not moved), so the file keeps its owner.
+replace() {
+    sed "s/^$1=$2\$/$1=$3/" .env >.env.new
+    cat .env.new >.env && rm -f .env.new
+}
 add() {
     # After a last line without a newline, start a new one.
     if [ -s .env ] && [ -n "$(tail -c 1 .env)" ]; then echo >>.env; fi
@@ -44,11 +50,17 @@ case $name in
     ;;
 "$own") ;;
 "$slug"-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f])
-    # Rewritten in place (not moved), so the file keeps its owner.
-    sed "s/^COMPOSE_PROJECT_NAME=$name\$/COMPOSE_PROJECT_NAME=$own/" .env >.env.new
-    cat .env.new >.env && rm -f .env.new
+    replace COMPOSE_PROJECT_NAME "$name" "$own"
     echo "dev-env: .env named the compose project of another directory ($name);" \
         "this checkout's is $own (make build once). \`docker compose ls\` lists the projects." >&2
+    # shellcheck disable=SC2012 # the numeric owner of one directory: ls is portable
+    owner=$(ls -nd . | awk '{ print $3 ":" $4 }')
+    was=$(value HOST_UID):$(value HOST_GID)
+    if [ "$was" != : ] && [ "$was" != "$owner" ]; then
+        replace HOST_UID "${was%:*}" "${owner%:*}"
+        replace HOST_GID "${was#*:}" "${owner#*:}"
+        echo "dev-env: its HOST_UID:HOST_GID came along too ($was): now $owner, this checkout's owner's." >&2
+    fi
     ;;
 esac
 [ -n "$(value HOST_UID)" ] || add "HOST_UID=${HOST_UID:-$(id -u)}"
