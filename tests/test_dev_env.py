@@ -74,7 +74,6 @@ def test_a_copied_env_gets_this_checkouts_name_and_keeps_the_rest(checkout, tmp_
     assert "down" not in said and "rm" not in said.split()
 
 
-
 def test_a_copy_by_another_user_gets_its_owners_uid(checkout, tmp_path):
     """The uid and gid in a copied .env were the other checkout's owner's: the
     containers would write files this one's owner cannot remove."""
@@ -89,6 +88,7 @@ def test_a_copy_by_another_user_gets_its_owners_uid(checkout, tmp_path):
     )
     assert f"came along too (5:6): now {owner}" in said.splitlines()[-1], said
     assert dev_env(copy) == (text, ""), "a second run changes nothing"
+
 
 @pytest.mark.parametrize("name", ["my-cool-project", "team-db", "my-cool-project-shared"])
 def test_a_name_the_user_chose_is_kept(checkout, name):

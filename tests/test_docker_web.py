@@ -119,6 +119,19 @@ def test_compose_watch_rebuilds_when_a_dependency_is_added(web):
         output = watch.communicate(timeout=30)[0]
     assert "six" in output or "built" in output.lower(), output[-3000:]
     assert wait_for_answer(f"{web.url}/", {"name": web.slug, "version": "0.1.0"})[0] == 200
+    # As the docs say, watch rebuilt app's image alone; `make build` brings the
+    # test image level (from the cache), and `make test` then runs on it.
+    stale = web.compose(
+        "run", "--rm", "--no-deps", "test", "python", "-c", "import six", check=False
+    )
+    assert stale.returncode != 0, "the test image was rebuilt too: say so in the docs"
+    web.make("build")
+    tests = web.make("test", "ARGS=-q", check=False)
+    assert tests.returncode == 0, shown(tests)
+    kept = f"{web.name or web.configured_name()}-test-kept"
+    imported = run(["docker", "exec", kept, "python", "-c", "import six"], check=False)
+    run(["docker", "rm", "--force", kept])  # as `make clean` does: `down` keeps it
+    assert imported.returncode == 0, shown(imported)
 
 
 def test_down_removes_containers_and_network(web):

@@ -337,7 +337,6 @@ def test_staging_and_production_are_the_environments_docs_deploy_describes(trees
     assert (staging["spec"]["replicas"], production["spec"]["replicas"]) == (1, 2)
 
 
-
 def test_each_overlay_sizes_a_cli_project_s_uncommented_cronjob_as_its_job(
     trees, kubectl, tmp_path
 ):
@@ -360,6 +359,7 @@ def test_each_overlay_sizes_a_cli_project_s_uncommented_cronjob_as_its_job(
             assert resources["CronJob"] == resources["Job"], (tree.project, overlay, resources)
             sized[overlay] = resources["Job"]
         assert len({json.dumps(value, sort_keys=True) for value in sized.values()}) == 3, sized
+
 
 # --- Parity with compose.prod.yaml ------------------------------------------------
 
