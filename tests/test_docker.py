@@ -391,7 +391,8 @@ def test_lock_file_is_made_in_the_container_and_then_enforced(dev_project, packa
     lock = project.path / ("uv.lock" if package_manager == "uv" else "requirements.lock.txt")
 
     project.make("build")
-    project.make("lock")
+    locked = project.make("lock")
+    assert "ERROR" not in locked.stderr and "WARNING" not in locked.stderr, shown(locked)
     assert lock.is_file() and lock.stat().st_uid == owner
     assert "pytest" in lock.read_text(encoding="utf-8")
     project.make("build")
