@@ -145,7 +145,9 @@ def test_dependabot_updates_the_pip_lock_file_with_pyproject(all_projects):
             continue
         checked += 1
         makefile = makefile_text(projects[0])
-        (lock,) = re.findall(r"pip list --format=freeze --exclude-editable --exclude pip > (\S+)'", makefile)
+        (lock,) = re.findall(
+            r"pip list --format=freeze --exclude-editable --exclude pip > (\S+)'", makefile
+        )
         assert "requirements" in lock and lock.endswith(".txt"), lock
         assert update["versioning-strategy"] == "increase-if-necessary"
     assert checked
