@@ -270,6 +270,21 @@ class TestDatabase:
         # The tests' database follows at the next session; the models and migrations agree.
         result = loop.make("test", check=False)
         assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
+        # A revision deleted after a run applied it: the tests' database is made
+        # anew (in place, Alembic could not locate the revision it is at) ...
+        kept, model = (
+            revision.read_bytes(),
+            loop.edit(f"src/{loop.package}/models.py", *NEW_COLUMN[::-1]),
+        )
+        revision.unlink()
+        result = loop.make("test", check=False)
+        assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
+        # ... and again with both put back, as the development database has them.
+        revision.write_bytes(kept)
+        os.chown(revision, NON_DEFAULT_UID, NON_DEFAULT_UID)
+        loop.write(f"src/{loop.package}/models.py", model)
+        result = loop.make("test", check=False)
+        assert passed(result, GENERATED_TESTS[loop.answers["app_type"]]), shown(result)
         assert loop.image_ids() == loop.built, "an image was rebuilt"
 
     @step

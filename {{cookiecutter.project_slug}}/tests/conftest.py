@@ -3,10 +3,11 @@
 The tests never touch the development database. Whatever DATABASE_URL names
 (`docker compose run --rm test` gives <database>_test already; the `app`
 service and the dev container give the development database), they use
-``<database>_test`` on the same server: created when missing and brought to
-the latest migration by the first test that needs it in a session, only when
-the migration files changed since it was last migrated (their hash is kept as
-the database's comment), so a session pays for one query, not for Alembic.
+``<database>_test`` on the same server: made by the first test that needs it
+in a session, and made again from nothing, all its migrations applied, only
+when the migration files changed since (their hash is kept as the database's
+comment), so a session pays for one query, not for Alembic; a revision edited,
+renamed or deleted after a run applied it is no trouble.
 A test run that needs no database does not connect. Each test runs in a transaction
 that is rolled back when it ends, so tests see no rows but their own and
 leave none behind.
@@ -57,9 +58,9 @@ def migrations_hash() -> str:
 
 
 def prepare(engine: Engine) -> None:
-    """Create the tests' database if it is missing, and migrate it to the latest
-    revision unless it was migrated with these migration files already; one test
-    session at a time (`make test` and `make test-watch` may start together)."""
+    """Make the tests' database, all migrations applied, unless it was made with
+    these migration files already; one test session at a time (`make test` and
+    `make test-watch` may start together)."""
     name = str(engine.url.database)
     server = create_engine(
         engine.url.set(database="postgres"),
@@ -76,10 +77,11 @@ def prepare(engine: Engine) -> None:
             {"name": name},
         ).first()  # fmt: skip
         quoted = connection.dialect.identifier_preparer.quote(name)
-        if found is None:
-            connection.execute(text(f"CREATE DATABASE {quoted}"))
         current = migrations_hash()
+        if found is not None and found[0] != current:
+            connection.execute(text(f"DROP DATABASE {quoted} WITH (FORCE)"))
         if found is None or found[0] != current:
+            connection.execute(text(f"CREATE DATABASE {quoted}"))
             with engine.begin() as tests_connection:
                 db.migrate(connection=tests_connection)
             # The hash is hex digits: safe inside the quotes.
