@@ -80,9 +80,9 @@ def test_a_copy_by_another_user_gets_its_owners_uid(checkout, tmp_path):
     first, _ = dev_env(checkout, HOST_UID="5", HOST_GID="6")
     assert "HOST_UID=5\nHOST_GID=6\n" in first
     copy = shutil.copytree(checkout, tmp_path / "b" / checkout.name)
-    owner = f"{copy.stat().st_uid}:{copy.stat().st_gid}"
+    uid, gid = copy.stat().st_uid, copy.stat().st_gid
+    owner = f"{uid}:{gid}"
     text, said = dev_env(copy)
-    uid, gid = owner.split(":")
     assert text == first.replace(project(first)[0], project(text)[0]).replace(
         "HOST_UID=5\nHOST_GID=6\n", f"HOST_UID={uid}\nHOST_GID={gid}\n"
     )

@@ -108,10 +108,11 @@ def uncomment_cronjob(text):
 class Tree:
     """One distinct deploy/k8s/ tree: a project that has it, its answers, and
     {overlay: rendered documents} (a cli project's also "cronjob": production
-    with the CronJob example uncommented)."""
+    with the CronJob example uncommented, in the copy ``cronjob``)."""
 
-    def __init__(self, project, answers, rendered):
+    def __init__(self, project, answers, rendered, cronjob=None):
         self.project, self.answers, self.rendered = project, answers, rendered
+        self.cronjob = cronjob
 
     @property
     def web(self):
@@ -127,13 +128,14 @@ def trees(all_projects, kubectl, tmp_path_factory):
     for project, answers in found.values():
         overlays = project / "deploy" / "k8s" / "overlays"
         rendered = {name: render(kubectl, overlays / name) for name in OVERLAYS}
+        copy = None
         if answers["app_type"] == "cli":
             copy = tmp_path_factory.mktemp("cronjob") / "k8s"
             shutil.copytree(project / "deploy" / "k8s", copy)
             app = copy / "base" / "app.yaml"
             app.write_text(uncomment_cronjob(app.read_text(encoding="utf-8")), encoding="utf-8")
             rendered["cronjob"] = render(kubectl, copy / "overlays" / "production")
-        result.append(Tree(project, answers, rendered))
+        result.append(Tree(project, answers, rendered, copy))
     return result
 
 
@@ -337,16 +339,12 @@ def test_staging_and_production_are_the_environments_docs_deploy_describes(trees
     assert (staging["spec"]["replicas"], production["spec"]["replicas"]) == (1, 2)
 
 
-def test_each_overlay_sizes_a_cli_project_s_uncommented_cronjob_as_its_job(
-    trees, kubectl, tmp_path
-):
+def test_each_overlay_sizes_a_cli_project_s_uncommented_cronjob_as_its_job(trees, kubectl):
     """The base's nightly CronJob, uncommented, gets each overlay's resources, as
     the Job does, not the base's."""
-    for number, tree in enumerate(tree for tree in trees if not tree.web):
-        k8s = tmp_path / str(number)
-        shutil.copytree(tree.project / "deploy" / "k8s", k8s)
+    for tree in (tree for tree in trees if not tree.web):
+        k8s = tree.cronjob
         app = k8s / "base" / "app.yaml"
-        app.write_text(uncomment_cronjob(app.read_text(encoding="utf-8")), encoding="utf-8")
         base = [doc for doc in yaml.safe_load_all(app.read_text(encoding="utf-8")) if doc]
         (job,) = by_kind(base, "Job")
         sized = {"base": dig(job, *POD_SPEC["Job"])["containers"][0]["resources"]}

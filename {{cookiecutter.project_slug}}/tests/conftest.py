@@ -78,9 +78,9 @@ def prepare(engine: Engine) -> None:
         ).first()  # fmt: skip
         quoted = connection.dialect.identifier_preparer.quote(name)
         current = migrations_hash()
-        if found is not None and found[0] != current:
-            connection.execute(text(f"DROP DATABASE {quoted} WITH (FORCE)"))
         if found is None or found[0] != current:
+            if found is not None:  # made with other migrations: start again
+                connection.execute(text(f"DROP DATABASE {quoted} WITH (FORCE)"))
             connection.execute(text(f"CREATE DATABASE {quoted}"))
             with engine.begin() as tests_connection:
                 db.migrate(connection=tests_connection)
